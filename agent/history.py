@@ -1,0 +1,53 @@
+"""Mapping between the stored transcript and LangChain messages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+
+from crm.models import Message, MessageRole
+
+
+def to_langchain(rows: Sequence[Message]) -> list[BaseMessage]:
+    """Stored messages as LangChain messages, starting at a user message.
+
+    A window cut in the middle of a tool exchange would leave tool results without their
+    call (which OpenAI rejects), so anything before the first user message is dropped.
+    """
+    out: list[BaseMessage] = []
+    for row in rows:
+        if not out and row.role != MessageRole.user:
+            continue
+        if row.role == MessageRole.user:
+            out.append(HumanMessage(content=row.text))
+        elif row.role == MessageRole.assistant:
+            calls = [{"name": c["name"], "args": c.get("args", {}), "id": c["id"],
+                      "type": "tool_call"} for c in row.tool_calls or []]
+            out.append(AIMessage(content=row.text, tool_calls=calls))
+        else:
+            out.append(ToolMessage(content=row.text, tool_call_id=row.tool_call_id or "",
+                                   name=row.tool_name))
+    return out
+
+
+def stored_fields(message: BaseMessage) -> dict[str, Any] | None:
+    """The Message columns for a LangChain message the graph produced, or None to skip."""
+    if isinstance(message, AIMessage):
+        calls = [{"id": c["id"], "name": c["name"], "args": c["args"]}
+                 for c in message.tool_calls]
+        return {"role": MessageRole.assistant, "text": _text(message.content),
+                "tool_calls": calls or None}
+    if isinstance(message, ToolMessage):
+        return {"role": MessageRole.tool, "text": _text(message.content),
+                "tool_call_id": message.tool_call_id, "tool_name": message.name}
+    return None
+
+
+def _text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):  # content blocks
+        return "".join(b.get("text", "") if isinstance(b, dict) else str(b) for b in content)
+    return str(content)

@@ -1,0 +1,39 @@
+"""The FastAPI application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from agent.runtime import AgentRuntime
+from api.logging_setup import configure_logging
+from api.routes import chat, health, staff
+from crm.db import get_engine, init_db
+from crm.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None, runtime: AgentRuntime | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    engine = runtime.engine if runtime else get_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        init_db(engine)
+        yield
+
+    app = FastAPI(
+        title="Mostrador",
+        version="0.1.0",
+        description="AI sales-and-service agents for small businesses, Spanish first.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.runtime = runtime or AgentRuntime(settings, engine)
+    app.include_router(chat.router)
+    app.include_router(staff.router)
+    app.include_router(health.router)
+    return app

@@ -1,0 +1,71 @@
+"""CRM errors, grouped by who must act.
+
+    CrmError
+    ├── NotFound                  the caller named something that is not there (API: 404)
+    └── ToolArgumentError         a request the model (or user) can correct; carries a code
+        ├── UnknownService
+        ├── PastDate
+        ├── OutsideBusinessHours  (also closed days)
+        ├── SlotTaken
+        ├── MissingContactData
+        ├── InvalidPhone
+        ├── InvalidEmail
+        └── NoAppointment
+
+Messages are in Spanish, addressed to the agent, and carry no personal data.
+"""
+
+from __future__ import annotations
+
+
+class CrmError(Exception):
+    """Base of every CRM error."""
+
+
+class NotFound(CrmError):
+    pass
+
+
+class ToolArgumentError(CrmError):
+    code = "invalid_argument"
+
+    def __init__(self, message: str, *, alternatives: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.alternatives = alternatives or []
+
+
+class UnknownService(ToolArgumentError):
+    code = "unknown_service"
+
+
+class PastDate(ToolArgumentError):
+    code = "past_date"
+
+
+class OutsideBusinessHours(ToolArgumentError):
+    code = "outside_hours"
+
+
+class ClosedDay(OutsideBusinessHours):
+    code = "closed_day"
+
+
+class SlotTaken(ToolArgumentError):
+    code = "slot_taken"
+
+
+class MissingContactData(ToolArgumentError):
+    code = "missing_contact"
+
+
+class InvalidPhone(ToolArgumentError):
+    code = "invalid_phone"
+
+
+class InvalidEmail(ToolArgumentError):
+    code = "invalid_email"
+
+
+class NoAppointment(ToolArgumentError):
+    code = "not_found"

@@ -1,0 +1,32 @@
+"""The CRM tables. Importing this package registers every table with SQLModel."""
+
+from crm.models.appointment import HOLD_MINUTES, Appointment, AppointmentStatus, SlotHold
+from crm.models.base import new_id, utcnow
+from crm.models.contact import ChannelIdentity, Contact
+from crm.models.conversation import (
+    Channel,
+    Conversation,
+    ConversationStatus,
+    Message,
+    MessageRole,
+)
+from crm.models.lead import UTM_FIELDS, Lead, LeadSource, LeadStage, Temperature
+from crm.models.staff import ApiToken, Role, User
+from crm.models.tenant import (
+    ALL_TOOLS,
+    WEEKDAYS,
+    AgentConfig,
+    AgentConfigBase,
+    FaqEntry,
+    Service,
+    Tenant,
+    hours_for,
+)
+
+__all__ = [
+    "ALL_TOOLS", "HOLD_MINUTES", "UTM_FIELDS", "WEEKDAYS", "AgentConfig", "AgentConfigBase",
+    "ApiToken", "Appointment", "AppointmentStatus", "Channel", "ChannelIdentity", "Contact",
+    "Conversation", "ConversationStatus", "FaqEntry", "Lead", "LeadSource", "LeadStage",
+    "Message", "MessageRole", "Role", "Service", "SlotHold", "Temperature", "Tenant", "User",
+    "hours_for", "new_id", "utcnow",
+]

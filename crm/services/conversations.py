@@ -1,0 +1,83 @@
+"""Conversations and their transcript, the single copy every other part reads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from crm.models import (
+    Channel,
+    Contact,
+    Conversation,
+    ConversationStatus,
+    Message,
+    MessageRole,
+    Tenant,
+    utcnow,
+)
+
+
+def open_conversation(
+    db: Session, *, tenant: Tenant, contact: Contact, channel: Channel, external_id: str
+) -> Conversation:
+    """The conversation of this channel thread, (re)opened; created on first message."""
+    query = select(Conversation).where(
+        Conversation.tenant_id == tenant.id,
+        Conversation.channel == channel,
+        Conversation.external_id == external_id,
+    )
+    conversation = db.exec(query).first()
+    if conversation is None:
+        conversation = Conversation(
+            tenant_id=tenant.id, contact_id=contact.id, channel=channel, external_id=external_id
+        )
+        try:
+            with db.begin_nested():
+                db.add(conversation)
+                db.flush()
+        except IntegrityError:  # a concurrent first message created it
+            conversation = db.exec(query).one()
+    if conversation.status == ConversationStatus.cerrada:
+        conversation.status = ConversationStatus.abierta
+        conversation.closed_at = None
+    return conversation
+
+
+def add_message(
+    db: Session,
+    *,
+    conversation: Conversation,
+    role: MessageRole,
+    text: str = "",
+    tool_calls: list[dict[str, Any]] | None = None,
+    tool_call_id: str | None = None,
+    tool_name: str | None = None,
+    channel_message_id: str | None = None,
+) -> Message:
+    message = Message(
+        conversation_id=conversation.id, role=role, text=text, tool_calls=tool_calls,
+        tool_call_id=tool_call_id, tool_name=tool_name, channel_message_id=channel_message_id,
+    )
+    conversation.last_message_at = message.created_at = utcnow()
+    db.add(message)
+    db.add(conversation)
+    db.flush()
+    return message
+
+
+def transcript(db: Session, *, conversation_id: str, limit: int | None = None) -> list[Message]:
+    """Messages in order; with `limit`, the last `limit` of them."""
+    query = select(Message).where(Message.conversation_id == conversation_id)
+    if limit is None:
+        return list(db.exec(query.order_by(col(Message.id))))
+    rows = list(db.exec(query.order_by(col(Message.id).desc()).limit(limit)))
+    return rows[::-1]
+
+
+def flag_for_human(db: Session, *, conversation: Conversation, reason: str) -> None:
+    conversation.needs_human = True
+    conversation.human_reason = reason[:500]
+    db.add(conversation)
+    db.flush()

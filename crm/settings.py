@@ -1,0 +1,66 @@
+"""Mostrador's one settings class, read from the environment (prefix ``MOSTRADOR_``).
+
+The OpenAI variables keep their standard names (``OPENAI_API_KEY``, ``OPENAI_BASE_URL``).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="MOSTRADOR_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///./mostrador.db"
+    redis_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
+
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "openai_api_key")
+    )
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "openai_base_url")
+    )
+    llm: Literal["offline", "openai"] | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_timeout_seconds: float = 30.0
+    llm_max_retries: int = 2
+    agent_max_iterations: int = 6
+
+    @model_validator(mode="after")
+    def _resolve(self) -> Settings:
+        if self.llm is None:
+            self.llm = "openai" if self.openai_api_key else "offline"
+        if self.llm == "openai" and not self.openai_api_key:
+            raise ValueError(
+                "MOSTRADOR_LLM=openai needs OPENAI_API_KEY (any non-empty value for a local "
+                "OpenAI-compatible server); unset MOSTRADOR_LLM to use the offline model"
+            )
+        if self.env == "production" and self.secret_key.get_secret_value() == DEV_SECRET_KEY:
+            raise ValueError(
+                "MOSTRADOR_SECRET_KEY is the development placeholder; set a long random value "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(48))') in production"
+            )
+        return self
+
+    @property
+    def llm_provider(self) -> Literal["offline", "openai"]:
+        return self.llm or "offline"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once. Tests call ``get_settings.cache_clear()``."""
+    return Settings()

@@ -1,0 +1,128 @@
+"""A local OpenAI-compatible chat-completions server that tests script.
+
+It is a real HTTP server on 127.0.0.1 (a thread in the test process), so the agent runs the
+real `openai` client and langchain-openai end to end. Each request takes the next scripted
+step; with the script empty it asks `default` (or answers a plain text).
+
+Steps:
+    text("hola")                         an assistant text answer
+    tool_call("book_appointment", {...}) an assistant tool call (finish_reason tool_calls)
+    raw_text('{"name": ...}')            text that spells a tool call (llama.cpp quirk)
+    status(500)                          an HTTP error with an OpenAI-shaped error body
+    delay(2.0, step)                     wait, then answer `step` (for client timeouts)
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+Step = dict[str, Any]
+
+
+def text(content: str) -> Step:
+    return {"kind": "message", "message": {"role": "assistant", "content": content},
+            "finish_reason": "stop"}
+
+
+raw_text = text
+
+
+def tool_call(name: str, args: dict[str, Any], call_id: str | None = None) -> Step:
+    call = {"id": call_id or f"call_{uuid.uuid4().hex[:12]}", "type": "function",
+            "function": {"name": name, "arguments": json.dumps(args)}}
+    return {"kind": "message", "message": {"role": "assistant", "content": None,
+                                           "tool_calls": [call]},
+            "finish_reason": "tool_calls"}
+
+
+def status(code: int) -> Step:
+    return {"kind": "status", "status": code}
+
+
+def delay(seconds: float, step: Step) -> Step:
+    return {"kind": "delay", "seconds": seconds, "then": step}
+
+
+@dataclass
+class OpenAIStub:
+    script: deque[Step] = field(default_factory=deque)
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    default: Callable[[dict[str, Any]], Step] | None = None
+    record: bool = True
+    _server: ThreadingHTTPServer | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}/v1"
+
+    def push(self, *steps: Step) -> None:
+        self.script.extend(steps)
+
+    def _next(self, body: dict[str, Any]) -> Step:
+        with self._lock:
+            if self.record:
+                self.requests.append(body)
+            if self.script:
+                return self.script.popleft()
+        return self.default(body) if self.default else text("ok")
+
+    def start(self) -> OpenAIStub:
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *_args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("Content-Length", "0"))
+                body = json.loads(self.rfile.read(length) or b"{}")
+                step = stub._next(body)
+                while step["kind"] == "delay":
+                    time.sleep(step["seconds"])
+                    step = step["then"]
+                if step["kind"] == "status":
+                    payload = {"error": {"message": "scripted failure", "type": "server_error",
+                                         "code": step["status"]}}
+                    self._send(step["status"], payload)
+                    return
+                self._send(200, {
+                    "id": f"chatcmpl-{uuid.uuid4().hex[:12]}", "object": "chat.completion",
+                    "created": int(time.time()), "model": body.get("model", "stub"),
+                    "choices": [{"index": 0, "message": step["message"],
+                                 "finish_reason": step["finish_reason"]}],
+                    "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
+                })
+
+            def _send(self, code: int, payload: dict[str, Any]) -> None:
+                data = json.dumps(payload).encode()
+                try:
+                    self.send_response(code)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (timeout tests)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()

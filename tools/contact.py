@@ -1,0 +1,48 @@
+"""The tool that records who the customer is, creating or updating their lead."""
+
+from __future__ import annotations
+
+from langchain.tools import ToolRuntime, tool
+
+from crm.errors import ToolArgumentError
+from crm.models import LeadSource
+from crm.services.contacts import update_contact_details
+from crm.services.leads import ensure_lead
+from tools.context import ToolContext
+from tools.results import guarded, ok
+
+
+@tool
+@guarded
+def save_contact_details(
+    runtime: ToolRuntime[ToolContext],
+    name: str | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+    notes: str | None = None,
+) -> str:
+    """Save the customer's name, phone and/or email (and optional notes on what they want).
+
+    Registers them as a lead of the business. Give only what the customer said.
+
+    Args:
+        name: full name as the customer gave it.
+        phone: phone number as written; area code helps.
+        email: email address.
+        notes: short note on what the customer is interested in.
+    """
+    ctx = runtime.context
+    if not any((name, phone, email, notes)):
+        raise ToolArgumentError("No se pasó ningún dato para guardar.")
+    contact = update_contact_details(
+        ctx.db, tenant=ctx.tenant, contact=ctx.contact, name=name, phone=phone, email=email
+    )
+    if contact.id != ctx.contact.id:  # merged into a returning customer's record
+        ctx.conversation.contact_id = contact.id
+        ctx.db.add(ctx.conversation)
+        ctx.contact = contact
+    source = LeadSource(ctx.conversation.channel.value)
+    lead = ensure_lead(ctx.db, tenant=ctx.tenant, contact=contact, source=source, utm=ctx.utm,
+                       notes=notes)
+    return ok(contact={"name": contact.name, "phone": contact.phone, "email": contact.email},
+              lead_id=lead.id)

@@ -1,0 +1,32 @@
+"""What the runtime hands every tool: the current tenant, contact and conversation.
+
+The model never passes a tenant or contact id; tools read them from here.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from crm.models import Contact, Conversation, Tenant
+
+
+@dataclass(kw_only=True)
+class ToolContext:
+    db: Session
+    tenant: Tenant
+    contact: Contact
+    conversation: Conversation
+    now: datetime  # aware; the turn's clock (tests pin it)
+    utm: dict[str, str] = field(default_factory=dict)  # kept on the lead this turn creates
+    # ToolNode runs one message's tool calls in threads; they share `db`, which is not
+    # thread-safe, so tool bodies take this lock.
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.tenant.timezone)
