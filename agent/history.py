@@ -11,11 +11,14 @@ from crm.models import Message, MessageRole
 
 
 def to_langchain(rows: Sequence[Message]) -> list[BaseMessage]:
-    """Stored messages as LangChain messages, starting at a user message.
+    """Stored messages as LangChain messages that an OpenAI-compatible server accepts.
 
-    A window cut in the middle of a tool exchange would leave tool results without their
-    call (which OpenAI rejects), so anything before the first user message is dropped.
+    The window starts at a user message (a cut through a tool exchange would orphan tool
+    results), and tool calls whose result was never stored (a turn cut off mid-step) are
+    dropped with any orphan result, since OpenAI rejects either.
     """
+    answered = {r.tool_call_id for r in rows if r.role == MessageRole.tool}
+    called = {c["id"] for r in rows for c in (r.tool_calls or [])}
     out: list[BaseMessage] = []
     for row in rows:
         if not out and row.role != MessageRole.user:
@@ -24,9 +27,10 @@ def to_langchain(rows: Sequence[Message]) -> list[BaseMessage]:
             out.append(HumanMessage(content=row.text))
         elif row.role == MessageRole.assistant:
             calls = [{"name": c["name"], "args": c.get("args", {}), "id": c["id"],
-                      "type": "tool_call"} for c in row.tool_calls or []]
-            out.append(AIMessage(content=row.text, tool_calls=calls))
-        else:
+                      "type": "tool_call"} for c in row.tool_calls or [] if c["id"] in answered]
+            if calls or row.text:
+                out.append(AIMessage(content=row.text, tool_calls=calls))
+        elif row.tool_call_id in called:
             out.append(ToolMessage(content=row.text, tool_call_id=row.tool_call_id or "",
                                    name=row.tool_name))
     return out

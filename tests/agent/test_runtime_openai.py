@@ -174,3 +174,19 @@ def test_disabled_tools_are_not_offered_to_the_model(
     _say(openai_runtime, tenant.slug, "hola")
     offered = {t["function"]["name"] for t in stub.requests[0]["tools"]}
     assert offered == {"list_services", "business_info"}
+
+
+def test_a_model_that_never_stops_calling_tools_is_cut_off_and_handed_to_a_human(
+    openai_runtime: AgentRuntime, stub: OpenAIStub, db: Session
+) -> None:
+    tenant = make_tenant(db)
+    stub.default = lambda _body: tool_call("list_services", {})
+    result = _say(openai_runtime, tenant.slug, "hola")
+    assert not result.ok
+    # MOSTRADOR_AGENT_MAX_ITERATIONS (6) model calls at most, then the graph stops.
+    assert len(stub.requests) <= 7
+    conversation = db.exec(select(Conversation)).one()
+    db.refresh(conversation)
+    assert conversation.needs_human
+    last = db.exec(select(Message).order_by(Message.id.desc())).first()  # type: ignore[union-attr]
+    assert last is not None and last.role == MessageRole.assistant and last.text == result.reply
