@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from offline_support import Chat, make_profile
+from tests.agent.offline.offline_support import Chat, make_profile
 
 from agent.offline import OfflineChatModel
 from agent.profile import AgentProfile

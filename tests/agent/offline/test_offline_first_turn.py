@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from offline_support import Chat, call_of, make_profile, upcoming
+from tests.agent.offline.offline_support import Chat, call_of, make_profile, upcoming
 
 from agent.offline import OfflineChatModel
 from agent.offline.intents import detect

@@ -8,7 +8,7 @@ from typing import Any
 from langchain.agents import create_agent
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.tools import tool
-from offline_support import NOW, make_profile
+from tests.agent.offline.offline_support import NOW, make_profile
 
 from agent.context import TurnContext
 from agent.offline import OfflineChatModel
@@ -67,16 +67,16 @@ def test_whatsapp_booking_runs_through_a_real_agent_graph() -> None:
     profile = make_profile(contact_phone="+5491155551234")
     first = run_turn([], "Hola, quiero un turno mañana a las 10, soy Ana", profile)
     assert first[-1].text.startswith("¡Hola, Ana! ¿Qué servicio querés?")
-    assert CALLS == []
+    # The name is saved as soon as it is given: the lead exists even if she never books.
+    assert CALLS == [("save_contact_details", {"name": "Ana", "phone": None})]
 
     history = [m for m in first[1:] if not isinstance(m, SystemMessage)]
     second = run_turn(history, "limpieza", profile)
-    assert CALLS == [
-        ("save_contact_details", {"name": "Ana", "phone": None}),
+    assert CALLS[1:] == [
         ("book_appointment", {"service": "Limpieza dental", "day": "2026-11-24", "time": "10:00"}),
     ]
     assert [type(m).__name__ for m in second[len(history) + 2:]] == [
-        "AIMessage", "ToolMessage", "AIMessage", "ToolMessage", "AIMessage",
+        "AIMessage", "ToolMessage", "AIMessage",
     ]
     assert second[-1].content == (
         "¡Listo, Ana! Te reservé Limpieza dental el martes 24/11 a las 10:00. ¡Te esperamos!"

@@ -7,7 +7,7 @@ import time
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_core.tools import tool
-from offline_support import Chat, call_of, make_profile
+from tests.agent.offline.offline_support import Chat, call_of, make_profile
 
 from agent.offline import MissingProfileError, OfflineChatModel
 
@@ -25,11 +25,16 @@ def test_same_messages_and_profile_give_the_same_message() -> None:
     assert (first.content, first.tool_calls) == (second.content, second.tool_calls)
 
 
-def test_tool_call_ids_are_derived_from_the_message_count() -> None:
-    chat = Chat(OfflineChatModel(agent_profile=make_profile()))
-    assert chat.user("precios").tool_calls[0]["id"] == "call_2"
-    chat.tool({"services": []})
-    assert chat.user("dónde están?").tool_calls[0]["id"] == "call_6"
+def test_tool_call_ids_are_deterministic_and_unique_in_a_conversation() -> None:
+    ids = []
+    for _ in range(2):
+        chat = Chat(OfflineChatModel(agent_profile=make_profile()))
+        first = chat.user("precios").tool_calls[0]["id"]
+        chat.tool({"services": []})
+        second = chat.user("dónde están?").tool_calls[0]["id"]
+        ids.append((first, second))
+    assert ids[0] == ids[1]  # same messages, same ids
+    assert ids[0][0] != ids[0][1] and ids[0][0].startswith("call_2_")
 
 
 def test_profile_keyword_is_accepted_as_an_alias_for_agent_profile() -> None:

@@ -3,7 +3,7 @@ service -> day -> time -> name -> phone, then save_contact_details, then book_ap
 
 from __future__ import annotations
 
-from offline_support import Chat, appointment, call_of, make_profile
+from tests.agent.offline.offline_support import Chat, appointment, call_of, make_profile
 
 from agent.offline import OfflineChatModel
 
@@ -14,17 +14,17 @@ FRIDAY_SLOTS = {
 
 
 def test_whatsapp_booking_in_one_sentence_asks_only_the_service(whatsapp_chat: Chat) -> None:
-    first = whatsapp_chat.user("Hola, quiero un turno mañana a las 10, soy Ana")
+    save = whatsapp_chat.user("Hola, quiero un turno mañana a las 10, soy Ana")
+    # The phone is known from WhatsApp: only the new name is saved, right away.
+    assert call_of(save) == (
+        "save_contact_details", {"name": "Ana", "phone": None, "email": None, "notes": None}
+    )
+    first = whatsapp_chat.tool({"ok": True, "contact": {"name": "Ana", "phone": "+5491155551234"}})
     assert first.content == (
         "¡Hola, Ana! ¿Qué servicio querés? Tenemos: Consulta general, Limpieza dental, "
         "Blanqueamiento y Control de ortodoncia."
     )
-    save = whatsapp_chat.user("limpieza")
-    # The phone is known from WhatsApp: only the new name is saved.
-    assert call_of(save) == (
-        "save_contact_details", {"name": "Ana", "phone": None, "email": None, "notes": None}
-    )
-    book = whatsapp_chat.tool({"ok": True, "contact": {"name": "Ana", "phone": "+5491155551234"}})
+    book = whatsapp_chat.user("limpieza")
     assert call_of(book) == (
         "book_appointment", {"service": "Limpieza dental", "day": "2026-11-24", "time": "10:00"}
     )
@@ -47,11 +47,18 @@ def test_web_booking_asks_one_thing_at_a_time(chat: Chat) -> None:
         "El viernes 27/11 tengo libre: 09:00 y 14:00. ¿A qué hora te queda bien?"
     )
     assert chat.user("a las 2").content == "¿A nombre de quién hago la reserva?"
-    assert chat.user("ana maría gonzález").content == "¿Me pasás un teléfono de contacto?"
+    save_name = chat.user("ana maría gonzález")
+    assert call_of(save_name) == (
+        "save_contact_details",
+        {"name": "Ana María González", "phone": None, "email": None, "notes": None},
+    )
+    assert chat.tool({"ok": True, "contact": {}}).content == (
+        "¡Gracias, Ana! Ya lo anoté. ¿Me pasás un teléfono de contacto?"
+    )
     save = chat.user("11 5555-1234")
     assert call_of(save) == (
         "save_contact_details",
-        {"name": "Ana María González", "phone": "+541155551234", "email": None, "notes": None},
+        {"name": None, "phone": "+541155551234", "email": None, "notes": None},
     )
     book = chat.tool({"ok": True, "contact": {}})
     assert call_of(book) == (
@@ -89,7 +96,8 @@ def test_english_booking_is_answered_in_english() -> None:
 
 def test_an_unreadable_phone_is_asked_again_with_an_example(chat: Chat) -> None:
     chat.user("quiero una limpieza mañana a las 10")
-    chat.user("Ana")
+    assert call_of(chat.user("Ana"))[0] == "save_contact_details"
+    chat.tool({"ok": True, "contact": {"name": "Ana"}})
     assert chat.user("12345678").text.startswith("No pude leer ese número.")
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
-from offline_support import Chat, appointment, call_of, make_profile, upcoming
+from tests.agent.offline.offline_support import Chat, appointment, call_of, make_profile, upcoming
 
 from agent.offline import OfflineChatModel
 

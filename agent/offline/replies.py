@@ -1,0 +1,208 @@
+"""What the offline model says, in Spanish (rioplatense) and English.
+
+`say(key, lang, **fields)` fills a template. `asked_slot(text)` reads one of our own earlier
+replies back and tells which slot it asked for: the state is rebuilt from the transcript
+alone, so the question markers below must stay in the templates that ask.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+TEMPLATES: dict[str, dict[str, str]] = {
+    "greet": {
+        "es": "¡Hola{who}! ¿En qué te puedo ayudar? Puedo contarte servicios, precios y "
+        "horarios, y reservar, cambiar o cancelar turnos.",
+        "en": "Hi{who}! How can I help? I can tell you about our services, prices and hours, "
+        "and book, change or cancel appointments.",
+    },
+    "hello": {"es": "¡Hola{who}! ", "en": "Hi{who}! "},
+    "ask_service": {
+        "es": "¿Qué servicio querés? Tenemos: {services}.",
+        "en": "Which service would you like? We offer: {services}.",
+    },
+    "ask_day": {
+        "es": "¿Para qué día querés el turno de {service}?",
+        "en": "What day would you like for your {service} appointment?",
+    },
+    "ask_new_day": {
+        "es": "¿Para qué día querés pasar tu turno?",
+        "en": "What day would you like to move your appointment to?",
+    },
+    "ask_time": {
+        "es": "¿A qué hora te queda bien el {day}?",
+        "en": "What time works for you on {day}?",
+    },
+    "offer_slots": {
+        "es": "El {day} tengo libre: {slots}. ¿A qué hora te queda bien?",
+        "en": "On {day} I have: {slots}. What time works for you?",
+    },
+    "offer_days": {
+        "es": "Estos son los próximos turnos libres para {service}: {days}. "
+        "¿Qué día y horario preferís?",
+        "en": "These are the next free slots for {service}: {days}. What day and time suit you?",
+    },
+    "no_slots": {
+        "es": "El {day} no me quedan turnos libres para {service}. ¿Qué otro día te queda bien?",
+        "en": "There are no free slots for {service} on {day}. What other day works for you?",
+    },
+    "no_slots_range": {
+        "es": "No encontré turnos libres para {service} en los próximos días. "
+        "¿Qué otro día te queda bien?",
+        "en": "I found no free slots for {service} in the next few days. "
+        "What other day works for you?",
+    },
+    "no_problem": {
+        "es": "¡Perfecto! Si necesitás algo más, escribime.",
+        "en": "Sure! Write anytime if you need anything else.",
+    },
+    "ask_name": {
+        "es": "¿A nombre de quién hago la reserva?",
+        "en": "What name should I put the booking under?",
+    },
+    "ask_phone": {
+        "es": "¿Me pasás un teléfono de contacto?",
+        "en": "Could you share a contact phone number?",
+    },
+    "bad_phone": {
+        "es": "No pude leer ese número. ¿Me pasás un teléfono de contacto con código de área? "
+        "(por ejemplo 11 5555-1234)",
+        "en": "I couldn't read that number. Could you share a contact phone number with the "
+        "area code?",
+    },
+    "booked": {
+        "es": "¡Listo{who}! Te reservé {service} el {day} a las {time}. ¡Te esperamos!",
+        "en": "Done{who}! You're booked for {service} on {day} at {time}. See you then!",
+    },
+    "rescheduled": {
+        "es": "¡Listo! Tu turno de {service} quedó para el {day} a las {time}.",
+        "en": "Done! Your {service} appointment is now on {day} at {time}.",
+    },
+    "cancelled": {
+        "es": "Listo, cancelé tu turno de {service} del {day} a las {time}. "
+        "Si querés sacar otro, avisame.",
+        "en": "Done, I cancelled your {service} appointment on {day} at {time}. "
+        "Let me know if you'd like another one.",
+    },
+    "services": {
+        "es": "Estos son nuestros servicios:\n{lines}",
+        "en": "Here are our services:\n{lines}",
+    },
+    "offer_booking": {
+        "es": "¿Querés reservar un turno?",
+        "en": "Would you like to book an appointment?",
+    },
+    "continue": {"es": "¿Seguimos con tu turno?", "en": "Shall we go on with your booking?"},
+    "saved": {"es": "¡Gracias{who}! Ya lo anoté.", "en": "Thanks{who}! I've saved it."},
+    "human": {
+        "es": "Listo, le aviso a una persona del equipo para que te responda por acá.",
+        "en": "Sure, I've asked someone from the team to reply to you here.",
+    },
+    "thanks": {
+        "es": "¡De nada! Si necesitás algo más, escribime.",
+        "en": "You're welcome! Write anytime if you need anything else.",
+    },
+    "bye": {
+        "es": "¡Gracias por escribir! Que tengas un lindo día.",
+        "en": "Thanks for writing! Have a nice day.",
+    },
+    "fallback": {
+        "es": "Perdón, no te entendí del todo. Puedo contarte servicios, precios, horarios y "
+        "dirección, y reservar, cambiar o cancelar turnos. ¿Qué necesitás?",
+        "en": "Sorry, I didn't quite get that. I can tell you about our services, prices, hours "
+        "and address, and book, change or cancel appointments. What do you need?",
+    },
+    "no_appointments": {
+        "es": "No encuentro turnos próximos a tu nombre. ¿Querés reservar un turno?",
+        "en": "I can't find an upcoming appointment for you. Would you like to book an "
+        "appointment?",
+    },
+    "appointment_line": {
+        "es": "Tenés turno de {service} el {day} a las {time}.",
+        "en": "You have {service} on {day} at {time}.",
+    },
+    "slot_taken": {
+        "es": "Ese horario no está disponible. Tengo: {slots}. ¿A qué hora te queda bien?",
+        "en": "That time isn't available. I have: {slots}. What time works for you?",
+    },
+    "slot_taken_bare": {
+        "es": "Ese horario no está disponible. ¿A qué hora te queda bien?",
+        "en": "That time isn't available. What time works for you?",
+    },
+    "closed_day": {
+        "es": "Ese día no atendemos. ¿Qué otro día te queda bien?",
+        "en": "We're closed that day. What other day works for you?",
+    },
+    "past_date": {
+        "es": "Esa fecha ya pasó. ¿Para qué día querés el turno?",
+        "en": "That date has already passed. What day would you like?",
+    },
+    "unknown_service": {"es": "No encontré ese servicio. ", "en": "I couldn't find that service. "},
+    "error": {
+        "es": "{error} ¿Querés que lo intentemos de otra forma?",
+        "en": "Sorry, I couldn't complete that. Shall we try another way, or would you like "
+        "me to bring in someone from the team?",
+    },
+    "not_found": {
+        "es": "No encontré ese turno. ¿Querés reservar un turno?",
+        "en": "I couldn't find that appointment. Would you like to book an appointment?",
+    },
+    "unavailable": {
+        "es": "Eso no lo puedo hacer por acá, pero una persona del equipo te puede ayudar.",
+        "en": "I can't do that here, but someone from the team can help you.",
+    },
+}
+
+# What each question asks, recognized in our own earlier replies (the latest marker wins).
+MARKERS: dict[str, tuple[str, ...]] = {
+    "service": ("¿Qué servicio querés?", "Which service would you like?"),
+    "day": ("¿Para qué día", "¿Qué otro día", "¿Qué día y horario", "What day", "What other day"),
+    "time": ("¿A qué hora te queda bien", "What time works"),
+    "name": ("¿A nombre de quién", "What name should I"),
+    "phone": ("teléfono de contacto", "contact phone number"),
+    "book_offer": ("¿Querés reservar un turno?", "Would you like to book an appointment?"),
+    "continue": ("¿Seguimos con tu turno?", "Shall we go on with your booking?"),
+}
+
+_WEEKDAYS = {
+    "es": ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def say(key: str, lang: str, **fields: str) -> str:
+    """The template `key` in `lang` ("es" unless "en") filled with `fields`."""
+    return TEMPLATES[key]["en" if lang == "en" else "es"].format(**fields)
+
+
+def asked_slot(reply: str) -> str | None:
+    """Which slot one of our replies asked for, or None if it asked nothing we track."""
+    best: tuple[int, str | None] = (-1, None)
+    for slot, markers in MARKERS.items():
+        for marker in markers:
+            position = reply.rfind(marker)
+            if position > best[0]:
+                best = (position, slot)
+    return best[1]
+
+
+def who(name: str | None, lang: str) -> str:
+    """", Ana" to address a known contact by first name, or ""."""
+    return f", {name.split()[0]}" if name else ""
+
+
+def day_label(iso_day: str, lang: str) -> str:
+    """ "martes 24/11" / "Tuesday, Nov 24" for an ISO date."""
+    day = date.fromisoformat(iso_day)
+    if lang == "en":
+        return f"{_WEEKDAYS['en'][day.weekday()]}, {_MONTHS_EN[day.month - 1]} {day.day}"
+    return f"{_WEEKDAYS['es'][day.weekday()]} {day.day}/{day.month}"
+
+
+def join(items: list[str], lang: str) -> str:
+    """ "a, b y c" / "a, b and c"."""
+    if len(items) <= 1:
+        return "".join(items)
+    last = " and " if lang == "en" else " y "
+    return ", ".join(items[:-1]) + last + items[-1]
