@@ -58,9 +58,7 @@ def decide(state: ConversationState, turn: Turn) -> Action:
     latest = state.latest
     given = latest.name or latest.phone or latest.email
     unsaved = _unsaved(state, turn)
-    if given and unsaved and "save_contact_details" in turn.tools and not (
-        "human" in state.intents
-    ):
+    if given and unsaved and "save_contact_details" in turn.tools and "human" not in state.intents:
         return Call("save_contact_details", {**unsaved, "notes": None})
     step = intent_step(state, turn)
     if step is not None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from tests.agent.offline.offline_support import Chat, make_profile
 
 from agent.offline import OfflineChatModel
 from agent.profile import AgentProfile
+from tests.agent.offline.offline_support import Chat, make_profile
 
 
 @pytest.fixture

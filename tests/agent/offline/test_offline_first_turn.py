@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.agent.offline.offline_support import Chat, call_of, make_profile, upcoming
 
 from agent.offline import OfflineChatModel
 from agent.offline.intents import detect
+from tests.agent.offline.offline_support import Chat, call_of, make_profile, upcoming
 
 KNOWN = make_profile(
     contact_name="Ana Pérez", contact_phone="+5491155551234", upcoming=(upcoming(),)

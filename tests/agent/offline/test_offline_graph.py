@@ -8,11 +8,11 @@ from typing import Any
 from langchain.agents import create_agent
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.tools import tool
-from tests.agent.offline.offline_support import NOW, make_profile
 
 from agent.context import TurnContext
 from agent.offline import OfflineChatModel
 from agent.profile import AgentProfile
+from tests.agent.offline.offline_support import NOW, make_profile
 
 CALLS: list[tuple[str, dict[str, Any]]] = []
 

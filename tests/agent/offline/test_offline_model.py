@@ -7,9 +7,9 @@ import time
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_core.tools import tool
-from tests.agent.offline.offline_support import Chat, call_of, make_profile
 
 from agent.offline import MissingProfileError, OfflineChatModel
+from tests.agent.offline.offline_support import Chat, call_of, make_profile
 
 
 @tool

@@ -3,9 +3,8 @@ service -> day -> time -> name -> phone, then save_contact_details, then book_ap
 
 from __future__ import annotations
 
-from tests.agent.offline.offline_support import Chat, appointment, call_of, make_profile
-
 from agent.offline import OfflineChatModel
+from tests.agent.offline.offline_support import Chat, appointment, call_of, make_profile
 
 FRIDAY_SLOTS = {
     "service": "Blanqueamiento",

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
-from tests.agent.offline.offline_support import Chat, appointment, call_of, make_profile, upcoming
 
 from agent.offline import OfflineChatModel
+from tests.agent.offline.offline_support import Chat, appointment, call_of, make_profile, upcoming
 
 KNOWN = make_profile(
     contact_name="Ana Pérez", contact_phone="+5491155551234", upcoming=(upcoming(),)
