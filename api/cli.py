@@ -123,3 +123,7 @@ def _mount_optional() -> None:
         app.command("redact")(redaction_cli.redact_command)
     if hasattr(redaction_cli, "redaction_app"):
         app.add_typer(redaction_cli.redaction_app, name="redaction")
+
+
+if __name__ == "__main__":
+    main()
