@@ -1,0 +1,230 @@
+"""Benchmark PII redaction: Mostrador's Redactor vs Presidio's stock analyzer.
+
+Reports, per data set (the dev gold set and a synthetic held-out set written with other
+templates): leak rate (share of gold PII values still present in the output), span
+recall / precision / F1 (a gold span counts as found when ≥50% of its characters are
+covered by predictions; a prediction counts as correct when ≥50% of its characters lie
+inside gold spans), over-redaction (share of non-PII words removed), messages/s
+(analyze + anonymize, one message at a time, one process), p99 latency and peak RSS.
+Each system runs in its own subprocess so its RSS is its own.
+
+    .venv/bin/python bench/redaction.py [--dev ../shared/data/pii_dev.jsonl] [--synth 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DEV = ROOT.parent / "shared" / "data" / "pii_dev.jsonl"
+_WORD = re.compile(r"\w+")
+
+
+def load_rows(source: str, synth_n: int) -> list[dict[str, Any]]:
+    if source == "synth":
+        sys.path.insert(0, str(ROOT))
+        from redaction.synth import generate
+
+        return generate(synth_n, seed=20260)
+    return [
+        json.loads(line) for line in Path(source).read_text(encoding="utf-8").splitlines() if line
+    ]
+
+
+def build_system(name: str) -> Any:
+    """A callable ``text -> (redacted_text, [(start, end, type)])``."""
+    if name == "mostrador":
+        sys.path.insert(0, str(ROOT))
+        from redaction import RedactionSession, Redactor
+
+        redactor = Redactor(languages=["es"])
+
+        def run(text: str) -> tuple[str, list[tuple[int, int, str]]]:
+            res = redactor.redact_with_entities(text, session=RedactionSession())
+            return res.text, [(e.start, e.end, e.type) for e in res.entities]
+
+        return run
+    # Presidio stock: default recognizers for es, es_core_news_sm when installed.
+    import importlib.util
+
+    import tldextract
+    from presidio_analyzer import AnalyzerEngine
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+    from presidio_anonymizer import AnonymizerEngine
+
+    tldextract.tldextract.TLD_EXTRACTOR = tldextract.TLDExtract(suffix_list_urls=())
+    if importlib.util.find_spec("es_core_news_sm") is not None:
+        model = "es_core_news_sm"
+    else:  # blank pipeline: no NER, pattern recognizers only
+        model = None
+    if model:
+        provider = NlpEngineProvider(
+            nlp_configuration={
+                "nlp_engine_name": "spacy",
+                "models": [{"lang_code": "es", "model_name": model}],
+            }
+        )
+        nlp_engine = provider.create_engine()
+    else:
+        import spacy
+        from presidio_analyzer.nlp_engine import SpacyNlpEngine
+
+        class _Blank(SpacyNlpEngine):
+            def load(self) -> None:
+                self.nlp = {"es": spacy.blank("es")}
+
+        nlp_engine = _Blank(models=[{"lang_code": "es", "model_name": "blank"}])
+    analyzer = AnalyzerEngine(nlp_engine=nlp_engine, supported_languages=["es"])
+    anonymizer = AnonymizerEngine()
+
+    def run_stock(text: str) -> tuple[str, list[tuple[int, int, str]]]:
+        results = analyzer.analyze(text=text, language="es")
+        out = anonymizer.anonymize(text=text, analyzer_results=results).text  # type: ignore[arg-type]
+        return out, [(r.start, r.end, r.entity_type) for r in results]
+
+    run_stock.model = model or "blank"  # type: ignore[attr-defined]
+    return run_stock
+
+
+def evaluate(rows: list[dict[str, Any]], run: Any, repeat_to: int) -> dict[str, Any]:
+    leaks = golds = 0
+    found = tp_pred = n_pred = 0
+    other_words = other_removed = 0
+    per_label: dict[str, list[int]] = {}
+    leaked_examples: list[str] = []
+    for row in rows:
+        text = row["text"]
+        out, preds = run(text)
+        covered = bytearray(len(text))
+        for s, e, _t in preds:
+            covered[s:e] = b"\x01" * (e - s)
+        gold_mask = bytearray(len(text))
+        for span in row["spans"]:
+            s, e = span["start"], span["end"]
+            gold_mask[s:e] = b"\x01" * (e - s)
+            golds += 1
+            hit = sum(covered[s:e]) >= 0.5 * (e - s)
+            found += hit
+            stats = per_label.setdefault(span["label"], [0, 0, 0])
+            stats[0] += 1
+            stats[1] += hit
+            if span["value"] in out:
+                leaks += 1
+                stats[2] += 1
+                leaked_examples.append(f"{row['id']} {span['label']}")
+        for s, e, _t in preds:
+            n_pred += 1
+            tp_pred += sum(gold_mask[s:e]) >= 0.5 * (e - s)
+        for m in _WORD.finditer(text):
+            if not any(gold_mask[m.start() : m.end()]):
+                other_words += 1
+                other_removed += any(covered[m.start() : m.end()])
+    # Throughput: one message at a time, looping over the set until repeat_to messages.
+    latencies = []
+    n = 0
+    start_all = time.perf_counter()
+    while n < repeat_to:
+        for row in rows:
+            t0 = time.perf_counter()
+            run(row["text"])
+            latencies.append(time.perf_counter() - t0)
+            n += 1
+            if n >= repeat_to:
+                break
+    elapsed = time.perf_counter() - start_all
+    latencies.sort()
+    recall = found / golds if golds else 1.0
+    precision = tp_pred / n_pred if n_pred else 1.0
+    f1 = 2 * recall * precision / (recall + precision) if recall + precision else 0.0
+    return {
+        "messages": len(rows),
+        "gold_spans": golds,
+        "leak_rate": leaks / golds if golds else 0.0,
+        "recall": recall,
+        "precision": precision,
+        "f1": f1,
+        "over_redaction": other_removed / other_words if other_words else 0.0,
+        "msg_per_s": n / elapsed,
+        "p99_ms": latencies[int(0.99 * (len(latencies) - 1))] * 1000,
+        "per_label": per_label,
+        "leaked": leaked_examples,
+    }
+
+
+def child(system: str, source: str, synth_n: int, repeat_to: int) -> None:
+    rows = load_rows(source, synth_n)
+    run = build_system(system)
+    result = evaluate(rows, run, repeat_to)
+    result["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["model"] = getattr(run, "model", "-")
+    print(json.dumps(result))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dev", default=str(DEFAULT_DEV), help="gold JSONL (id, text, spans)")
+    parser.add_argument("--synth", type=int, default=1000, help="held-out synthetic messages")
+    parser.add_argument("--repeat-to", type=int, default=2000, help="messages timed per run")
+    parser.add_argument("--show-leaks", action="store_true", help="list leaked span ids/labels")
+    parser.add_argument("--child", nargs=2, metavar=("SYSTEM", "SOURCE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], args.child[1], args.synth, args.repeat_to)
+        return 0
+    datasets = [("dev", args.dev), ("held-out synth", "synth")]
+    header = (
+        f"{'set':<15} {'system':<26} {'leak':>6} {'recall':>7} {'prec':>6} {'F1':>6} "
+        f"{'over':>6} {'msg/s':>7} {'p99ms':>6} {'RSS MB':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    details = []
+    for label, source in datasets:
+        for system in ("mostrador", "presidio-stock"):
+            proc = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    system,
+                    source,
+                    "--synth",
+                    str(args.synth),
+                    "--repeat-to",
+                    str(args.repeat_to),
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            r = json.loads(proc.stdout.strip().splitlines()[-1])
+            name = system if system == "mostrador" else f"presidio-stock ({r['model']})"
+            print(
+                f"{label:<15} {name:<26} {r['leak_rate']:>6.1%} {r['recall']:>7.3f} "
+                f"{r['precision']:>6.3f} {r['f1']:>6.3f} {r['over_redaction']:>6.1%} "
+                f"{r['msg_per_s']:>7.0f} {r['p99_ms']:>6.2f} {r['rss_mb']:>7.0f}"
+            )
+            details.append((label, name, r))
+    print("\nrecall / leaks per label (mostrador):")
+    for label, name, r in details:
+        if name != "mostrador":
+            continue
+        cells = ", ".join(
+            f"{k} {v[1]}/{v[0]} (leak {v[2]})" for k, v in sorted(r["per_label"].items())
+        )
+        print(f"  {label}: {r['messages']} msgs, {r['gold_spans']} spans: {cells}")
+        if args.show_leaks:
+            print("    leaked:", ", ".join(r["leaked"]) or "none")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

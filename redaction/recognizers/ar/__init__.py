@@ -1,0 +1,1 @@
+"""Argentina: DNI, CUIT/CUIL, CBU/CVU and alias CBU."""

@@ -1,0 +1,1 @@
+"""Chile: RUT/RUN."""

@@ -1,0 +1,1 @@
+"""Colombia: cédula de ciudadanía."""

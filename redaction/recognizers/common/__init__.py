@@ -1,0 +1,1 @@
+"""Recognizers that are not tied to one country."""

@@ -1,0 +1,70 @@
+"""Dates of birth: a full date (with year) near "nací", "nacimiento", "cumpleaños"...
+
+Appointment dates ("el martes 12 a las 10") have no year and are never matched; a full
+date with an old year and no birth word is kept with a low score.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from presidio_analyzer import Pattern, RecognizerResult
+
+from redaction.recognizers.base import LocalPatternRecognizer
+
+_MONTHS = (
+    r"(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|"
+    r"noviembre|diciembre|ene|feb|mar|abr|may|jun|jul|ago|sep|sept|set|oct|nov|dic)"
+)
+_YEAR = re.compile(r"(19|20)\d{2}")
+
+
+class DateOfBirthRecognizer(LocalPatternRecognizer):
+    """dd/mm/yyyy, dd-mm-yyyy, dd.mm.yyyy and "9 de setiembre de 1987"."""
+
+    ENTITY = "DATE_OF_BIRTH"
+    PATTERNS = [
+        Pattern(
+            "numeric date",
+            r"(?<![\w/.\-])\d{1,2}[/.\-]\d{1,2}[/.\-](?:19|20)\d{2}(?![\w/\-]|\.\d)",
+            0.3,
+        ),
+        Pattern(
+            "written date",
+            r"(?i)(?<!\w)\d{1,2}(?:º|°)? de " + _MONTHS + r"\.? (?:de |del )?(?:19|20)\d{2}(?!\w)",
+            0.3,
+        ),
+        Pattern("iso date", r"(?<![\w\-])(?:19|20)\d{2}-\d{2}-\d{2}(?![\w\-])", 0.2),
+    ]
+    CONTEXT = [
+        "naci",
+        "nacio",
+        "nacido",
+        "nacida",
+        "nacimiento",
+        "cumpleanos",
+        "f. nac",
+        "fnac",
+        "fecha de nac",
+        "nac.",
+        "born",
+        "birth",
+        "dob",
+    ]
+    PREFILTER = re.compile(r"(?:19|20)\d{2}")
+    CONTEXT_WINDOW = 50
+    CONTEXT_BOOST = 0.55
+    MIN_AGE_WITHOUT_CONTEXT = 12
+
+    def adjust(self, text: str, result: RecognizerResult) -> bool:
+        """Birth words make it a DOB; otherwise only clearly old dates are kept (low score)."""
+        if self.has_context(text, result.start):
+            result.score = min(1.0, result.score + self.CONTEXT_BOOST)
+            return True
+        year = _YEAR.search(text[result.start : result.end])
+        this_year = dt.date.today().year
+        if year and int(year.group(0)) <= this_year - self.MIN_AGE_WITHOUT_CONTEXT:
+            result.score = 0.45
+            return True
+        return False

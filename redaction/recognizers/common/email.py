@@ -1,0 +1,24 @@
+"""Email addresses (no tldextract: a plain, fast, offline pattern)."""
+
+from __future__ import annotations
+
+import re
+
+from presidio_analyzer import Pattern
+
+from redaction.recognizers.base import LocalPatternRecognizer
+
+
+class EmailAddressRecognizer(LocalPatternRecognizer):
+    """user@domain.tld, including subdomains and +tags."""
+
+    ENTITY = "EMAIL_ADDRESS"
+    PATTERNS = [
+        Pattern(
+            "email",
+            r"(?<![\w.+-])[A-Za-z0-9][\w.+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}(?!\w)",
+            0.9,
+        ),
+    ]
+    CONTEXT = ["mail", "correo", "email", "e-mail"]
+    PREFILTER = re.compile(r"@")

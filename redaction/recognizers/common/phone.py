@@ -1,0 +1,169 @@
+"""Phone numbers of AR (with the 15 / 9 mobile forms), MX, CL, CO, PE, UY, ES, US and BR.
+
+A cheap regex finds digit runs that could be phone numbers; ``phonenumbers`` decides.
+Numbers with ``+`` are parsed as international; the others are tried against each region
+and kept when valid in one of them.
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from redaction.normalize import digits, strip_accents
+from redaction.recognizers.base import words_regex
+
+DEFAULT_REGIONS = ("AR", "MX", "CL", "CO", "PE", "UY", "ES", "US", "BR")
+
+_CANDIDATE = re.compile(
+    r"(?<![\w$€.,/:#+\-])(?:\+\s?)?(?:\(\d{1,4}\)[ \-]?)?\d[\d \-()]{5,20}\d(?![\w/%:\-]|[.,]\d)"
+)
+_DATE_LIKE = re.compile(r"^\d{1,2}-\d{1,2}-\d{2,4}$")
+_CONTEXT = words_regex(
+    [
+        "cel",
+        "celu",
+        "celular",
+        "tel",
+        "telefono",
+        "whatsapp",
+        "wsp",
+        "wa",
+        "numero",
+        "fono",
+        "movil",
+        "llamar",
+        "llamame",
+        "llamarme",
+        "llamenme",
+        "contacto",
+        "fijo",
+        "phone",
+        "mobile",
+        "call",
+        "nro",
+        "num",
+        "interno",
+    ]
+)
+_NEGATIVE = words_regex(
+    [
+        "pedido",
+        "orden",
+        "order",
+        "folio",
+        "guia",
+        "tracking",
+        "ref",
+        "referencia",
+        "codigo",
+        "socio",
+        "serie",
+        "modelo",
+        "dni",
+        "cedula",
+        "rut",
+        "cuit",
+        "cuil",
+        "ruc",
+        "ci",
+        "curp",
+        "cbu",
+        "cvu",
+        "clabe",
+        "cuenta",
+        "cta",
+        "tarjeta",
+        "iban",
+        "nie",
+        "precio",
+        "factura nro",
+        "ticket",
+        "sku",
+        "lote",
+    ]
+)
+
+
+class LatamPhoneRecognizer(EntityRecognizer):
+    """Phone numbers validated by ``phonenumbers`` against LatAm, ES, US and BR metadata."""
+
+    ENTITY = "PHONE_NUMBER"
+
+    def __init__(
+        self, supported_language: str = "es", regions: tuple[str, ...] = DEFAULT_REGIONS
+    ) -> None:
+        self.regions = regions
+        super().__init__(
+            supported_entities=[self.ENTITY],
+            name="LatamPhoneRecognizer",
+            supported_language=supported_language,
+        )
+
+    def load(self) -> None:
+        """Nothing to load: metadata ships inside ``phonenumbers``."""
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+    ) -> list[RecognizerResult]:
+        """Every candidate digit run that is a valid number in one of the regions."""
+        results: list[RecognizerResult] = []
+        for match in _CANDIDATE.finditer(text):
+            candidate = match.group(0).rstrip(" -(")
+            if candidate.count("(") != candidate.count(")"):
+                candidate = candidate.lstrip("(") if candidate.startswith("(") else candidate
+            start = match.start() + match.group(0).find(candidate)
+            end = start + len(candidate)
+            score = self._score(text, candidate, start)
+            if score > 0:
+                results.append(
+                    RecognizerResult(
+                        self.ENTITY,
+                        start,
+                        end,
+                        score,
+                        recognition_metadata={
+                            RecognizerResult.RECOGNIZER_NAME_KEY: type(self).__name__,
+                            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                        },
+                    )
+                )
+        return results
+
+    def _score(self, text: str, candidate: str, start: int) -> float:
+        number = digits(candidate)
+        if not 7 <= len(number) <= 15 or _DATE_LIKE.match(candidate):
+            return 0.0
+        before = strip_accents(text[max(0, start - 30) : start].lower())
+        international = candidate.startswith("+")
+        if not international and _NEGATIVE is not None and _NEGATIVE.search(before[-22:]):
+            return 0.0
+        has_context = _CONTEXT is not None and _CONTEXT.search(before) is not None
+        valid, possible = self._check(candidate)
+        if valid:
+            return 0.9 if has_context else 0.6
+        if possible and len(number) >= 8 and (has_context or candidate.startswith("+")):
+            return 0.5
+        return 0.0
+
+    def _check(self, candidate: str) -> tuple[bool, bool]:
+        possible = False
+        regions: tuple[str | None, ...] = (None,) if candidate.startswith("+") else self.regions
+        if candidate.startswith("+52"):
+            # The old "+52 1" mobile prefix is gone from the numbering plan but still written.
+            candidate = re.sub(r"^\+52[\s\-]*1[\s\-]+", "+52 ", candidate)
+        for region in regions:
+            try:
+                parsed = phonenumbers.parse(candidate, region)
+            except phonenumbers.NumberParseException:
+                continue
+            if phonenumbers.is_valid_number(parsed):
+                return True, True
+            possible = possible or phonenumbers.is_possible_number(parsed)
+        return False, possible

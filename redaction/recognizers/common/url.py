@@ -1,0 +1,50 @@
+"""URLs that carry a personal identifier: social profiles, personal sites, ids in queries."""
+
+from __future__ import annotations
+
+import re
+
+from presidio_analyzer import Pattern, RecognizerResult
+
+from redaction.recognizers.base import LocalPatternRecognizer
+from redaction.recognizers.common.gazetteer import name_lexicon
+
+_SOCIAL = re.compile(
+    r"(?i)(?:^|[/.])(?:instagram\.com|facebook\.com|fb\.com|linkedin\.com|tiktok\.com|"
+    r"twitter\.com|x\.com|youtube\.com|github\.com|wa\.me|t\.me|pinterest\.com|"
+    r"behance\.net|flickr\.com|threads\.net|onlyfans\.com|linktr\.ee)/[@\w]"
+)
+_ID_QUERY = re.compile(
+    r"(?i)[?&](?:email|mail|dni|cuit|rut|curp|phone|tel|user|usuario|name|nombre)="
+)
+_HOST = re.compile(r"(?i)^(?:https?://)?(?:www\.)?([^/?#]+)")
+
+
+class PersonalUrlRecognizer(LocalPatternRecognizer):
+    """A URL is PII when it names a person: profile paths, name-bearing hosts, id queries."""
+
+    ENTITY = "URL"
+    PATTERNS = [
+        Pattern(
+            "url",
+            r"(?<![\w@.-])(?:https?://|www\.|(?i:[a-z0-9-]+\.)+(?i:com|net|org|me|ee)(?=/))"
+            r"[^\s<>\"'()]+(?<![.,;:!?)])",
+            0.2,
+        ),
+    ]
+    CONTEXT = ["perfil", "instagram", "facebook", "linkedin", "mi pagina", "mi web", "portfolio"]
+    PREFILTER = re.compile(r"(?i)https?://|www\.|\.(?:com|net|org|me|ee)/")
+
+    def adjust(self, text: str, result: RecognizerResult) -> bool:
+        """Score by what the URL holds; generic URLs stay below the threshold."""
+        url = text[result.start : result.end]
+        if _SOCIAL.search(url) or _ID_QUERY.search(url):
+            result.score = 0.85
+            return True
+        host = _HOST.match(url)
+        label = host.group(1).split(".")[0].lower() if host else ""
+        if name_lexicon().contains_name(label):
+            result.score = 0.6
+        elif self.has_context(text, result.start):
+            result.score = 0.5
+        return True

@@ -1,0 +1,1 @@
+"""España: DNI and NIE."""

@@ -1,0 +1,1 @@
+"""México: CURP, RFC, CLABE."""

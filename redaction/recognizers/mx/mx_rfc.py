@@ -1,0 +1,30 @@
+"""Mexican RFC (persons 13 chars, companies 12), check digit via python-stdnum."""
+
+from __future__ import annotations
+
+import re
+
+from presidio_analyzer import Pattern
+from stdnum.mx import rfc
+
+from redaction.recognizers.base import LocalPatternRecognizer
+
+
+class MxRfcRecognizer(LocalPatternRecognizer):
+    """MX RFC with homoclave; the check digit must match."""
+
+    ENTITY = "MX_RFC"
+    COUNTRY = "MX"
+    PATTERNS = [
+        Pattern("MX RFC", r"(?<![\w])(?i:[A-ZÑ&]{3,4}-?\d{6}-?[A-Z0-9]{2}[0-9A])(?!\w)", 0.5),
+    ]
+    CONTEXT = ["rfc"]
+    PREFILTER = re.compile(r"[A-Za-z]\d{6}")
+
+    def validate_result(self, pattern_text: str) -> bool:
+        """Valid only with a real date and a matching check digit."""
+        try:
+            rfc.validate(pattern_text.upper(), validate_check_digits=True)
+        except Exception:  # stdnum raises several ValidationError subclasses
+            return False
+        return True

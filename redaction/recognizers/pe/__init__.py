@@ -1,0 +1,1 @@
+"""Perú: DNI and RUC."""

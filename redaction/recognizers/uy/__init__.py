@@ -1,0 +1,1 @@
+"""Uruguay: cédula de identidad."""
