@@ -131,6 +131,9 @@ class AgentRuntime:
                               now=now, utm=utm, profile=profile)
         graph = self._graph(config.model, tuple(config.enabled_tools))
         messages = [SystemMessage(content=build_system_prompt(profile)), *history]
+        # End the read transaction before the first LLM call: on SQLite every transaction
+        # holds the write lock, and it must never be held while waiting on the model.
+        db.commit()
         limit = 2 * self.settings.agent_max_iterations + 1
         reply, calls, ok = "", [], True
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -58,15 +59,43 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def _sqlite_begin(conn: Any) -> None:
-    # IMMEDIATE takes the write lock up front: a deferred transaction that read first and
-    # writes later fails at once with "database is locked" under concurrency, whatever the
-    # busy timeout. SQLite allows one writer at a time anyway. Long-lived readers opt out
-    # with reader_engine(), so they do not hold the write lock.
-    if conn.get_execution_options().get("sqlite_deferred"):
-        conn.exec_driver_sql("BEGIN")
-    else:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+class _WriterQueue:
+    """One SQLite writer at a time within this process, waiting in line.
+
+    SQLite admits one writer; contenders otherwise poll under the busy timeout with sleeps
+    that grow to 100 ms, which is unfair and gives turns a multi-second tail. A lock taken
+    when a write transaction begins and released when it ends makes them queue instead.
+    (Other processes still wait through the busy timeout.)
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def begin(self, conn: Any) -> None:
+        # IMMEDIATE takes the write lock up front: a deferred transaction that read first and
+        # writes later fails at once with "database is locked" under concurrency, whatever
+        # the busy timeout. Long-lived readers opt out with reader_engine().
+        if conn.get_execution_options().get("sqlite_deferred"):
+            conn.exec_driver_sql("BEGIN")
+            return
+        self._lock.acquire()
+        conn.info["mostrador_writer"] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            self.end(conn)
+            raise
+
+    def end(self, conn: Any) -> None:
+        self._release(conn.info)
+
+    def checkin(self, _dbapi_conn: Any, record: Any) -> None:
+        # A connection back in the pool holds no transaction, whatever path closed it.
+        self._release(record.info)
+
+    def _release(self, info: dict[str, Any]) -> None:
+        if info.pop("mostrador_writer", False):
+            self._lock.release()
 
 
 @lru_cache(maxsize=8)
@@ -79,7 +108,11 @@ def get_engine(url: str) -> Engine:
             max_overflow=20,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        queue = _WriterQueue()
+        event.listen(engine, "begin", queue.begin)
+        event.listen(engine, "commit", queue.end)
+        event.listen(engine, "rollback", queue.end)
+        event.listen(engine.pool, "checkin", queue.checkin)
     else:
         engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
     return engine
