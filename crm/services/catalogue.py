@@ -52,4 +52,4 @@ def format_price(service: Service, *, currency: str) -> str:
     if amount.endswith(",00"):
         amount = amount[:-3]
     symbol = {"EUR": "€", "USD": "US$"}.get(currency, "$")
-    return f"{symbol} {amount}"
+    return f"{symbol}\u00a0{amount}"  # no line break between symbol and amount
