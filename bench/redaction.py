@@ -9,6 +9,12 @@ inside gold spans), over-redaction (share of non-PII words removed), messages/s
 Each system runs in its own subprocess so its RSS is its own.
 
     .venv/bin/python bench/redaction.py [--dev ../shared/data/pii_dev.jsonl] [--synth 1000]
+    .venv/bin/python bench/redaction.py --gold ../shared/data/pii_dev.jsonl \
+        --gold bench/data/pii_heldout_a.jsonl --gold PATH_B [--synth 1000] [--chat 600]
+
+``--gold`` may be repeated (each file is one set, named after the file); without it the
+dev gold set is used. Two synthetic sets follow: ``synth`` (the template generator) and
+``synth-chat`` (lowercase, unaccented, typos, run-ons, multi-line chats and decoys).
 """
 
 from __future__ import annotations
@@ -34,6 +40,11 @@ def load_rows(source: str, synth_n: int) -> list[dict[str, Any]]:
         from redaction.synth import generate
 
         return generate(synth_n, seed=20260)
+    if source == "synth-chat":
+        sys.path.insert(0, str(ROOT))
+        from redaction.synth import generate_chat
+
+        return generate_chat(synth_n, seed=4242)
     return [
         json.loads(line) for line in Path(source).read_text(encoding="utf-8").splitlines() if line
     ]
@@ -171,7 +182,16 @@ def child(system: str, source: str, synth_n: int, repeat_to: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dev", default=str(DEFAULT_DEV), help="gold JSONL (id, text, spans)")
+    parser.add_argument(
+        "--gold",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="gold JSONL set to measure (repeatable; replaces --dev)",
+    )
     parser.add_argument("--synth", type=int, default=1000, help="held-out synthetic messages")
+    parser.add_argument("--chat", type=int, default=600, help="synthetic chat-style messages")
+    parser.add_argument("--no-baseline", action="store_true", help="skip Presidio stock")
     parser.add_argument("--repeat-to", type=int, default=2000, help="messages timed per run")
     parser.add_argument("--show-leaks", action="store_true", help="list leaked span ids/labels")
     parser.add_argument("--child", nargs=2, metavar=("SYSTEM", "SOURCE"), help=argparse.SUPPRESS)
@@ -179,16 +199,20 @@ def main() -> int:
     if args.child:
         child(args.child[0], args.child[1], args.synth, args.repeat_to)
         return 0
-    datasets = [("dev", args.dev), ("held-out synth", "synth")]
+    golds = args.gold or [args.dev]
+    datasets = [(Path(g).stem if args.gold else "dev", g) for g in golds]
+    datasets += [("synth", "synth"), ("synth-chat", "synth-chat")]
+    systems = ("mostrador",) if args.no_baseline else ("mostrador", "presidio-stock")
     header = (
-        f"{'set':<15} {'system':<26} {'leak':>6} {'recall':>7} {'prec':>6} {'F1':>6} "
+        f"{'set':<20} {'system':<26} {'leak':>6} {'recall':>7} {'prec':>6} {'F1':>6} "
         f"{'over':>6} {'msg/s':>7} {'p99ms':>6} {'RSS MB':>7}"
     )
     print(header)
     print("-" * len(header))
     details = []
     for label, source in datasets:
-        for system in ("mostrador", "presidio-stock"):
+        for system in systems:
+            n_synth = args.chat if source == "synth-chat" else args.synth
             proc = subprocess.run(
                 [
                     sys.executable,
@@ -197,7 +221,7 @@ def main() -> int:
                     system,
                     source,
                     "--synth",
-                    str(args.synth),
+                    str(n_synth),
                     "--repeat-to",
                     str(args.repeat_to),
                 ],
@@ -208,20 +232,18 @@ def main() -> int:
             r = json.loads(proc.stdout.strip().splitlines()[-1])
             name = system if system == "mostrador" else f"presidio-stock ({r['model']})"
             print(
-                f"{label:<15} {name:<26} {r['leak_rate']:>6.1%} {r['recall']:>7.3f} "
+                f"{label:<20} {name:<26} {r['leak_rate']:>6.1%} {r['recall']:>7.3f} "
                 f"{r['precision']:>6.3f} {r['f1']:>6.3f} {r['over_redaction']:>6.1%} "
                 f"{r['msg_per_s']:>7.0f} {r['p99_ms']:>6.2f} {r['rss_mb']:>7.0f}"
             )
             details.append((label, name, r))
-    print("\nrecall / leaks per label (mostrador):")
+    print("\nrecall / leaks per label:")
     for label, name, r in details:
-        if name != "mostrador":
-            continue
         cells = ", ".join(
             f"{k} {v[1]}/{v[0]} (leak {v[2]})" for k, v in sorted(r["per_label"].items())
         )
-        print(f"  {label}: {r['messages']} msgs, {r['gold_spans']} spans: {cells}")
-        if args.show_leaks:
+        print(f"  {label} [{name}]: {r['messages']} msgs, {r['gold_spans']} spans: {cells}")
+        if args.show_leaks and name == "mostrador":
             print("    leaked:", ", ".join(r["leaked"]) or "none")
     return 0
 

@@ -28,6 +28,13 @@ PHONE_NUMBER = [
     ("el folio es 2045887190", []),
     ("el jueves a las 17:30 y nací el 15/08/1981", []),
     ("Guía 700123456789", []),
+    # dots, country codes without '+', "00" international prefix
+    ("mi numero 987.654.321 es claro", ["987.654.321"]),
+    ("cel 11.4567.8901 llamame", ["11.4567.8901"]),
+    ("wsp 0034 622 118 904 gracias", ["0034 622 118 904"]),
+    ("numero 57 312 448 9021 llamen", ["57 312 448 9021"]),
+    # decoys with dots: prices and ids without a phone word
+    ("sale 1.250.000 en efectivo", []),
 ]
 PERSON = [
     # cues
@@ -53,6 +60,41 @@ PERSON = [
     ("¿Hacen delivery a San Juan de Lurigancho?", []),
     ("Ya pagué con Mercado Pago", []),
     ("su mail es lucia.ferreyra82@gmail.com", []),
+    # lowercase, unaccented, compound names with particles
+    ("hola soy ana lucia de los rios queria saber", ["ana lucia de los rios"]),
+    ("me llamo jose maria del valle", ["jose maria del valle"]),
+    ("mi nombre es tomas brizzolara y necesito", ["tomas brizzolara"]),
+    ("a nombre de ines cabrera-ledesma", ["ines cabrera-ledesma"]),
+    # titles outside, surname in lowercase, particles and hyphens kept
+    ("turno con la dra. ferreira el lunes", ["ferreira"]),
+    ("el dr sato atiende hoy?", ["sato"]),
+    ("la sra. dos santos llamo", ["dos santos"]),
+    ("el ing. perez-iturbe no contesta", ["perez-iturbe"]),
+    # foreign-origin and indigenous surnames after a known first name or a cue
+    ("titular kenji nakamura", ["kenji nakamura"]),
+    ("de parte de lucia quispe mamani", ["lucia quispe mamani"]),
+    ("se llama mauricio colipan", ["mauricio colipan"]),
+    # kin, greetings, sign-offs, signature initials, self-introductions
+    ("mi hija milagros tiene fiebre", ["milagros"]),
+    ("mi pololo matias pasa a buscarlo", ["matias"]),
+    ("hola amparo, ya te pague", ["amparo"]),
+    ("che facundo te paso el dato", ["facundo"]),
+    ("saludos, nacho r.", ["nacho r."]),
+    ("saludos cordiales, lic. ana beltran", ["ana beltran"]),
+    ("Valentina acá, confirmame el turno", ["Valentina"]),
+    ("mi hermana zeynep va a retirar", ["zeynep"]),
+    # decoys: words that are names, cues followed by ordinary words, pets, places
+    ("una rosa roja y paz y amor", []),
+    ("hay luz en el local? la cruz roja recibe ropa", []),
+    ("busco amparo legal, cuanto cobran?", []),
+    ("con los dolores de espalda no puedo", []),
+    ("soy nuevo, soy de rosario y soy alergica", []),
+    ("mi hijo menor tiene 8 años", []),
+    ("la señora de la limpieza viene el lunes", []),
+    ("habla español? gracias amor!", []),
+    ("mi perro se llama toby", []),
+    ("¿Cuánto tarda el envío a Mar del Plata?", []),
+    ("saludos cordiales y gracias", []),
 ]
 LOCATION = [
     (
@@ -69,9 +111,48 @@ LOCATION = [
     ),
     ("Vivo en Belgrano 1540, San Isidro, ¿llega?", ["Belgrano 1540, San Isidro"]),
     ("Vivo en C/ Alcalá 145, 3º izq., 28009 Madrid.", ["C/ Alcalá 145, 3º izq., 28009 Madrid"]),
-    # decoys: a street without number, a city
+    # lowercase, unaccented, any street type
+    (
+        "mandalo a calle los aromos 456, villa urquiza porfa",
+        ["calle los aromos 456, villa urquiza"],
+    ),
+    (
+        "vivo en av. de mayo 1200 piso 4 dto c, monserrat",
+        ["av. de mayo 1200 piso 4 dto c, monserrat"],
+    ),
+    (
+        "dejalo en psje el molino 77, cerro navia que no hay nadie",
+        ["psje el molino 77, cerro navia"],
+    ),
+    (
+        "cll 80 # 45-12 apto 301, barrio la floresta, medellin",
+        ["cll 80 # 45-12 apto 301, barrio la floresta, medellin"],
+    ),
+    ("la direccion es jr. ayacucho 315, cercado de lima", ["jr. ayacucho 315, cercado de lima"]),
+    (
+        "envialo a c/ de la paz 14 3º izq, 46003 valencia gracias",
+        ["c/ de la paz 14 3º izq, 46003 valencia"],
+    ),
+    # without a street type, after an address cue; ordinals and "bis"
+    ("vivo en rivera 3344 2do a, cordon y trabajo de noche", ["rivera 3344 2do a, cordon"]),
+    ("el delivery es a soler 5120 bis, palermo", ["soler 5120 bis, palermo"]),
+    # rural and informal: lots, routes with km
+    (
+        "la direccion es manzana 12 lote 3, barrio las palmas",
+        ["manzana 12 lote 3, barrio las palmas"],
+    ),
+    (
+        "vivo en mz. c lt. 15, aa.hh. los jazmines, comas",
+        ["mz. c lt. 15, aa.hh. los jazmines, comas"],
+    ),
+    ("estamos en ruta 40 km 12.5, chilecito", ["ruta 40 km 12.5, chilecito"]),
+    # decoys: a street without number, a city, quantities after a street-like word
     ("la publicación del monoambiente en Av. Santa Fe, ¿sigue?", []),
     ("¿Hacen envíos a Córdoba? Son 3 remeras", []),
+    ("el local sigue en av santa fe? o se mudaron?", []),
+    ("camino 3 cuadras y llego", []),
+    ("la calle de mi casa tiene 3 pozos", []),
+    ("estoy en la sucursal 3 esperando", []),
 ]
 EMAIL_ADDRESS = [
     ("Mi mail es lucia.ferreyra82@gmail.com, ahí", ["lucia.ferreyra82@gmail.com"]),
@@ -100,6 +181,14 @@ DATE_OF_BIRTH = [
     ("Tienen turno para el martes 12 a las 10?", []),
     ("la reserva es del 15 al 18 de febrero", []),
     ("la factura del 03/02/2026", []),
+    # two-digit years and year-less birthdays need a birth word right before
+    ("fecha de nac 07/09/84", ["07/09/84"]),
+    ("naci el 3 de marzo del 95", ["3 de marzo del 95"]),
+    ("mi cumple es el 14 de julio", ["14 de julio"]),
+    ("f. nac. 1/2/1979", ["1/2/1979"]),
+    ("la cita es el 3 de marzo a las 10", []),
+    ("el cumple de mi hija es el sábado 12/04/2025, reservo?", []),
+    ("vence el 12/05/27", []),
 ]
 LICENSE_PLATE = [
     ("patente AD 452 KT, es un Gol", ["AD 452 KT"]),
@@ -108,6 +197,21 @@ LICENSE_PLATE = [
     ("La matrícula es 4821 KLM", ["4821 KLM"]),
     ("código TN-2210, talle M", []),
     ("es la ref 4410-N", []),
+    # lowercase plates with a plate or vehicle word, every country
+    ("la patente es ac 512 fd", ["ac 512 fd"]),
+    ("patente vieja hgt 442 del auto", ["hgt 442"]),
+    ("la moto a123bcd", ["a123bcd"]),
+    ("placas mtr-412-b de la camioneta", ["mtr-412-b"]),
+    ("placas nlz-44-21", ["nlz-44-21"]),
+    ("patente gkrt-52", ["gkrt-52"]),
+    ("el carro placa kdm431 y la moto trk54f", ["kdm431", "trk54f"]),
+    ("placa d4k-218", ["d4k-218"]),
+    ("matricula sbc 4421", ["sbc 4421"]),
+    ("matrícula 5521-hkl", ["5521-hkl"]),
+    # decoys: lowercase shapes without a plate word, ordinary words before digits
+    ("el auto son 150 mil", []),
+    ("el modelo abc123 viene en azul", []),
+    ("pedido abc 123 todavia no llego", []),
 ]
 
 TABLES = {

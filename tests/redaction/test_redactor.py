@@ -20,12 +20,30 @@ NOT_PII = [
     "Quiero reservar para 4 personas el sábado a las 21:30.",
     "La garantía la gestioné con el número de serie SN4471902283",
     "Dale, gracias! Buenas noches, hasta mañana.",
+    # lowercase chat decoys: prices, times, quantities, codes, names that are words
+    "vi que estaba 15 lucas, o $15.000 en efectivo",
+    "quedamos el martes 12 a las 10, mañana 9hs no puedo",
+    "tengo 34 años y trabajo desde 2019, somos 6",
+    "el pedido 77812 y la factura FE-2231, sku AB-1234",
+    "quiero una rosa roja, hay luz en el local? paz y amor",
+    "la cruz roja junta ropa, la virgen de guadalupe nos cuide",
+    "el paquete pesa 2,5 kg y mide 40x30x20",
 ]
 
 
 @pytest.mark.parametrize("text", NOT_PII)
 def test_no_false_alarms_on_prices_times_quantities_codes(redactor: Redactor, text: str) -> None:
     assert found(redactor, text) == []
+
+
+def test_synthetic_chat_generator_is_deterministic_and_spans_match() -> None:
+    from redaction.synth import generate_chat
+
+    rows = generate_chat(60, seed=3)
+    assert rows == generate_chat(60, seed=3)
+    for row in rows:
+        for span in row["spans"]:
+            assert row["text"][span["start"] : span["end"]] == span["value"]
 
 
 def test_allow_list_keeps_business_contact_in_any_format(tenant_redactor: Redactor) -> None:

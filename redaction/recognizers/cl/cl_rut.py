@@ -19,6 +19,7 @@ class ClRutRecognizer(LocalPatternRecognizer):
     PATTERNS = [
         Pattern("CL RUT dotted", START + r"\d{1,2}\.\d{3}\.\d{3}-?[\dkK]" + END, 0.5),
         Pattern("CL RUT plain", START + r"\d{7,8}-[\dkK]" + END, 0.5),
+        Pattern("CL RUT spaced", START + r"\d{1,2} \d{3} \d{3}[ -][\dkK]" + END, 0.4),
     ]
     CONTEXT = ["rut", "run", "rol unico"]
     PREFILTER = re.compile(r"\d-[\dkK]|\d{3}\.\d{3}")

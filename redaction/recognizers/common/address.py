@@ -1,11 +1,12 @@
 """Street addresses in the local styles of AR, MX, CL, CO, PE, UY and ES.
 
-A core (street type + name + house number, or a cue such as "vivo en" + capitalized
-street + number, or street + number followed by "Col."/"C.P.") is extended over unit
-parts ("piso 5 dto C", "torre 3 apto 801", "entre 57 y 58", "x 65 y 67") and over
-comma-joined components that look like places ("Col. del Valle", "C.P. 44100",
-"Chapinero", "08037 Barcelona"). A component starting with a lowercase word that is
-not an address keyword ends the address.
+A core (street type + name + house number, or a cue such as "vivo en" + street + number,
+or street + number followed by "Col."/"C.P."/"depto", or a rural lot "manzana 4 lote 12")
+is extended over unit parts ("piso 5 dto C", "torre 3 apto 801", "4to b", "entre 57 y 58",
+"x 65 y 67", "km 5.5") and over comma-joined components that look like places
+("Col. del Valle", "C.P. 44100", "la florida", "08037 Barcelona"). Chat is often lowercase,
+so street and place names may be in any case; what ends a name or a component is a
+function word or verb ("mandalo a calle morelos 88, col. san rafael, cdmx pero yo...").
 """
 
 from __future__ import annotations
@@ -14,21 +15,48 @@ import re
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
+from spacy.lang.es.stop_words import STOP_WORDS
 
+from redaction.normalize import strip_accents
+from redaction.recognizers.common.vocab import VERBS
+
+# Words that end a street or place name written in lowercase: function words, verbs and
+# chat words ("calle morelos 88 pero", "pocitos pasen", "madrid el portal").
+_NAME_OK = frozenset(
+    "de del la las los el y e san santa santo nueva nuevo nuevas gran grande mayor bajo alto "
+    "primera primero segunda segundo tercera tercero uno dos tres cuatro cinco seis siete ocho "
+    "nueve diez once doce sur norte este oeste general final medio junto fin".split()
+)
+_CHAT = (
+    "porfa porfavor gracias hola cerca pasen frente timbre portal favor tel cel celular "
+    "telefono whatsapp wsp mail correo rut dni cuit cedula ci curp rfc ruc nie ok dale "
+    "listo perfecto besos saludos chau ahi aca alla mi mis tu su pero porque osea q xq"
+).split()
+_STOP = frozenset(
+    w for w in {strip_accents(x) for x in STOP_WORDS} | set(VERBS) | set(_CHAT) if w not in _NAME_OK
+)
+_STOP_ALT = "|".join(sorted((re.escape(w) for w in _STOP), key=len, reverse=True))
 _UP = "A-ZÁÉÍÓÚÑÜ"
 _WORD = r"[\wÁÉÍÓÚÑÜáéíóúñü'’]"
-_CAP = rf"(?:[{_UP}]{_WORD}*\.?|\d{{1,3}}(?:[A-Za-z]|\s(?:Sur|Norte|Bis|Este|Oeste))?)"
+# A street-name word in any case (not a function word or verb), or a numbered street.
+_CAP = (
+    rf"(?:(?!(?i:{_STOP_ALT})(?!{_WORD}))[^\W\d_]{_WORD}*\.?|"
+    r"\d{1,3}(?:[A-Za-z]|\s(?i:sur|norte|bis|este|oeste))?)"
+)
 _CONN = r"(?:de|del|de\s+la|de\s+los|de\s+las|la|las|los|el)"
 _STREET_TYPE = (
     r"(?i:av(?:enida|da)?\.?|calle|c/|cl\.?|cll\.?|carrera|cra\.?|kra\.?|kr\.?|cr\.?|"
     r"diagonal|diag\.?|dg\.?|transversal|tv\.?|trans\.?|bv\.?|bvd\.?|bvar\.?|bulevar|"
     r"boulevard|pasaje|psje\.?|pje\.?|jr\.?|jir[oó]n|privada|priv\.?|paseo|camino|ruta|"
     r"carretera|callej[oó]n|cerrada|circuito|calzada|prolongaci[oó]n|andador|plaza|pza\.?|"
-    r"ronda|traves[ií]a|carrer|rua|alameda|autopista|rambla|costanera|cjon\.?)"
+    r"ronda|traves[ií]a|carrer|rua|alameda|autopista|rambla|costanera|cjon\.?|"
+    r"avda\.?|transv\.?|tr\.?|cl\.?|ak\.?|ac\.?|jiron|pasaje|psj\.?|sendero|vereda|"
+    r"bulevard|blvd\.?|calz\.?|carr\.?)"
 )
 _NUMBER = (
     r"(?:(?:#|n[°º.]|no\.|nro\.?|n[uú]m\.?|n[uú]mero)\s*)?\d{1,5}[A-Za-z]?"
     r"(?:\s*[-–]\s*\d{1,4}[A-Za-z]?)?(?!\d)"
+    r"(?:\s+(?i:sur|norte|este|oeste|bis)(?=\s*(?:#|n[°º.]|no\.|nro)))?"
 )
 _NAME_PART = rf"(?:{_CAP}|{_CONN})"
 
@@ -37,38 +65,67 @@ _TYPED = re.compile(
     rf"(?:{_NUMBER})(?:\s*(?:#|n[°º.]|no\.)\s*\d{{1,4}}[A-Za-z]?(?:\s*-\s*\d{{1,4}}[A-Za-z]?)?)?"
 )
 _CUE = (
-    r"(?i:vivo\s+en|viven\s+en|direcci[oó]n(?:\s+de\s+\w+)?(?:\s+es)?(?:\s+la)?\s*:?|"
-    r"domicilio(?:\s+es)?\s*:?|env[ií]o\s+(?:va\s+)?(?:es\s+)?(?:a|para)|env[ií][ae]n?(?:lo|la|los)?\s+a|"
-    r"m[aá]nd(?:alo|enlo|amelo|amela|ame)\s+a|entregar\s+en|entrega\s+en|queda\s+en|"
-    r"estoy\s+en|es\s+en|retirar\s+es|retiro\s+en|ubicad[oa]\s+en|para\s+ir\s+a)"
+    r"(?i:(?<!\w)(?:vivo|viven|vive|vivimos)\s+en|direcci[oó]n(?:\s+de\s+\w+)?(?:\s+es)?"
+    r"(?:\s+la)?\s*:?|domicilio(?:\s+es)?\s*:?|"
+    r"(?:env[ií]o|delivery|entrega|pedido|paquete)\s+(?:va\s+)?(?:es\s+)?(?:a|para|en)|"
+    r"env[ií][ae]n?(?:lo|la|los|las|melo|mela)?\s+a|"
+    r"m[aá]nd(?:alo|ala|enlo|enla|amelo|amela|ame|adlo)\s+a|"
+    r"(?:llev|tra)(?:alo|ala|enlo|igan(?:lo|la)?|iganmelo)\s+a|"
+    r"(?:dej|entreg)(?:alo|ala|adlo|enlo|uelo|ar)\s+en|entregar\s+en|entrega\s+en|"
+    r"queda\s+en|retirar\s+es|retiro\s+en|ubicad[oa]\s+en|para\s+ir\s+a|"
+    r"(?:nueva\s+)?direcci[oó]n\s*:)"
 )
 _UNTYPED_CUE = re.compile(
-    rf"{_CUE}\s+(?:la\s+|el\s+)?((?:{_CAP}\s+)(?:{_NAME_PART}\s+){{0,4}}?(?:{_NUMBER}))"
+    rf"{_CUE}\s+(?:(?i:la|el)\s+)?((?:{_CAP}\s+)(?:{_NAME_PART}\s+){{0,4}}?(?:{_NUMBER}))"
+)
+# Capitalized only: "estoy en Belgrano 1540" but not "es en 15 minutos".
+_WEAK_CUE = re.compile(
+    rf"(?i:(?<!\w)(?:estoy|es|estamos))\s+en\s+((?:[{_UP}]{_WORD}*\s+)"
+    rf"(?:{_NAME_PART}\s+){{0,4}}?(?:{_NUMBER}))"
 )
 _UNTYPED_MARKER = re.compile(
-    rf"(?<![\w])((?:[{_UP}]{_WORD}+\s+)(?:{_NAME_PART}\s+){{0,4}}?\d{{1,5}}[A-Za-z]?)"
-    r"(?=,?\s*(?:Col\.|Colonia|C\.\s?P\.|CP\s|Fracc|Barrio|Urb\.|Depto|Dpto|Piso|piso|dpto|depto))"
+    rf"(?<![\w])((?:{_CAP}\s+)(?:{_NAME_PART}\s+){{0,4}}?\d{{1,5}}[A-Za-z]?)"
+    r"(?=,?\s*(?:Col\.|Colonia|C\.\s?P\.|CP\s|Fracc|Barrio|Urb\.|Depto|Dpto|Piso|piso|dpto|"
+    r"depto|col\.|colonia|barrio|urb\.|apto|apto\.|casa\s+\d|block|torre\s+\d))"
+)
+# Rural and informal lots: "manzana 4 lote 12", "mz. b lt. 7", "ruta 8 km 5.5".
+_LOT = re.compile(
+    r"(?<![\w])(?i:(?:manzana|mzna\.?|mza\.?|mz\.?)\s*[a-z0-9]{1,4}\.?\s*,?\s*"
+    r"(?:lote|lte\.?|lt\.?|casa|solar)\s*[a-z0-9]{1,4})(?![\w])"
+)
+# A number followed by one of these is a quantity ("camino 3 cuadras"), not a house.
+_QUANTITY_AFTER = re.compile(
+    r"\s*(?i:horas?|hs|min|minutos|d[ií]as|cuadras|personas|veces|a[nñ]os|meses|kg|kilos|"
+    r"pesos|lucas|mil|unidades)(?![\w])"
 )
 _UNIT = re.compile(
     r"\s*,?\s*(?:"
     r"(?i:piso|p\.|dto\.?|depto\.?|dpto\.?|departamento|apto\.?|apartamento|of\.?|oficina|"
     r"torre|esc\.?|escalera|int\.?|interior|local|casa|bloque|block|puerta|pta\.?|lote|"
-    r"lt\.?|mz\.?|manzana|edificio|edif\.?|unidad|ud\.?|casilla)\s*[\w°º]{1,4}\.?"
-    r"|\d{1,2}\s?[°º]\s?[A-Za-z]?\.?(?:\s?(?:izq|izda|dcha|der|dch)\.?)?"
+    r"lt\.?|mz\.?|manzana|edificio|edif\.?|unidad|ud\.?|casilla|bajo|bajos|planta|pl\.?|"
+    r"portal|port\.?|dpt\.?|dep\.?|blq\.?|bloq\.?)\s*[\w°º]{1,4}\.?"
+    r"|(?i:bajo|entresuelo|[aá]tico|pb|planta\s+baja|ph)(?![\w])"
+    r"|(?i:km\.?)\s*\d{1,4}(?:[.,]\d{1,3})?"
+    r"|\d{1,2}\s?[°º]\s?[A-Za-z]?\.?(?:\s?(?i:izq|izda|dcha|der|dch)\.?)?"
+    r"|\d{1,2}(?i:to|ro|do|er|vo|mo|no|ero|ra|ta)\.?\s?[A-Za-z]?(?![\w])"
     r"|(?i:entre)\s+[\w\s.]{1,30}?\s+y\s+[\w.]{1,20}"
     r"|x\s+\d{1,3}[A-Za-z]?\s+y\s+\d{1,3}[A-Za-z]?"
-    r"|(?:Pte|Ote|Nte|Sur|Norte|Bis)\.?"
+    r"|(?i:pte|ote|nte|sur|norte|bis|este|oeste)\.?"
+    r"|[a-zA-Z](?=\s*,)"
     r"|[A-Z](?=\s*,)"
     r")(?![\w])"
 )
 _KEYWORD_START = re.compile(
-    r"(?i:col\.?|colonia|c\.\s?p\.?|cp|barrio|b°|urb\.?|urbanizaci[oó]n|fracc\.?|"
+    r"(?i:col\.?|colonia|c\.\s?p\.?|cp|barrio|b°|bº|bo\.|urb\.?|urbanizaci[oó]n|fracc\.?|"
+    r"aa\.?\s?hh\.?|asentamiento|pueblo\s+joven|p\.\s?j\.|residencial|condominio|etapa|"
+    r"conjunto|parcela|vereda|corregimiento|caser[ií]o|paraje|poblaci[oó]n|pobl\.|villa|"
     r"fraccionamiento|depto\.?|dpto\.?|apto\.?|piso|torre|esc\.?|int\.?|of\.?|local|sector|"
     r"villa|manzana|mz\.?|lote|casa|conjunto|edificio|provincia|prov\.?|alcald[ií]a|"
     r"delegaci[oó]n|municipio|comuna|localidad|partido|cerca|junto)(?![\w])"
 )
 _COMPONENT = re.compile(
-    r",\s*((?:(?i:col|urb|fracc|c\.\s?p|av|avda|bv|prov|depto|dpto|apto|esc|int)\.\s*)?"
+    r",\s*((?:(?i:col|urb|fracc|c\.\s?p|av|avda|bv|prov|depto|dpto|apto|esc|int|aa\.\s?hh|"
+    r"a\.\s?h|p\.\s?j|pobl|res|cond|mz|lt|b|sta|sto|gral|pdte|jal|edo|mex|pue|gto)\.\s*)?"
     r"[^,;!?¿¡\n]{1,60}?)(?=\s*(?:[,;!?¿¡\n]|\.\s|\.$|$))"
 )
 _COMPONENT_WORD = re.compile(r"[\w°º.'’]+")
@@ -106,9 +163,14 @@ class AddressRecognizer(EntityRecognizer):
             return []
         cores: list[tuple[int, int, float]] = []
         for m in _TYPED.finditer(text):
-            cores.append((m.start(), m.end(), 0.75))
-        for m in _UNTYPED_CUE.finditer(text):
-            cores.append((m.start(1), m.end(1), 0.65))
+            if not _QUANTITY_AFTER.match(text, m.end()):
+                cores.append((m.start(), m.end(), 0.75))
+        for m in _LOT.finditer(text):
+            cores.append((m.start(), m.end(), 0.7))
+        for regex in (_UNTYPED_CUE, _WEAK_CUE):
+            for m in regex.finditer(text):
+                if not _QUANTITY_AFTER.match(text, m.end(1)):
+                    cores.append((m.start(1), m.end(1), 0.65))
         for m in _UNTYPED_MARKER.finditer(text):
             cores.append((m.start(1), m.end(1), 0.6))
         results: list[RecognizerResult] = []
@@ -138,9 +200,14 @@ class AddressRecognizer(EntityRecognizer):
             end = m.end()
         for _ in range(_MAX_COMPONENTS):
             m = _COMPONENT.match(text, end)
-            if m is None or not _is_place_component(m.group(1)):
+            if m is None:
                 break
-            end = m.end(1)
+            length = _place_component_length(m.group(1))
+            if length == 0:
+                break
+            end = m.start(1) + length
+            if length < len(m.group(1).rstrip()):
+                break
             while (u := _UNIT.match(text, end)) is not None and u.end() > end:
                 end = u.end()
         if text[end - 1 : end] == "." and not _ABBREV_END.search(text[max(0, end - 5) : end]):
@@ -148,20 +215,46 @@ class AddressRecognizer(EntityRecognizer):
         return end
 
 
-def _is_place_component(component: str) -> bool:
-    """A comma part that continues an address: place names, postcodes, unit keywords."""
-    component = component.strip()
-    if not component:
-        return False
-    if _KEYWORD_START.match(component):
-        return True
-    first = component[0]
-    if not (first.isupper() or first.isdigit()):
-        return False
-    words = _COMPONENT_WORD.findall(component)
-    if len(words) > 6:
-        return False
-    for word in words[1:]:
-        if word[0].islower() and word.lower().rstrip(".") not in _ALLOWED_LOWER:
-            return False
-    return True
+def _place_component_length(component: str) -> int:
+    """Length of the leading part of a comma part that continues an address, 0 if none.
+
+    Place names, postcodes and unit keywords in any case; the part ends before a function
+    word, verb or chat word ("la florida porfa", "28007 madrid el portal", "ñuñoa y rut").
+    """
+    stripped = component.rstrip()
+    if not stripped:
+        return 0
+    keyword = _KEYWORD_START.match(stripped)
+    words = list(_COMPONENT_WORD.finditer(stripped))
+    if not words:
+        return 0
+    end = 0
+    count = 0
+    prev = ""
+    for m in words:
+        word = strip_accents(m.group(0).lower()).rstrip(".")
+        if keyword is not None and m.end() <= keyword.end():
+            end = m.end()
+            prev = word
+            continue
+        if word in _STOP and not (word in _ALLOWED_LOWER and word not in ("y", "e")):
+            break
+        if word in ("el", "la", "las", "los") and count > 0 and prev not in ("de", "del"):
+            break
+        if word in ("y", "e"):
+            break
+        count += 1
+        if count > 6:
+            return 0
+        end = m.end()
+        prev = word
+    # Trailing connectors ("san juan de") are not part of the place.
+    while end and prev in ("de", "del", "la", "las", "los", "el"):
+        trimmed = stripped[:end].rsplit(None, 1)
+        if len(trimmed) < 2:
+            return 0
+        end = len(trimmed[0])
+        prev = strip_accents(trimmed[0].rsplit(None, 1)[-1].lower())
+    if end and stripped[end - 1 : end] == "." and not _ABBREV_END.search(stripped[:end]):
+        end -= 1
+    return end

@@ -11,6 +11,7 @@ import re
 
 from presidio_analyzer import Pattern, RecognizerResult
 
+from redaction.normalize import strip_accents
 from redaction.recognizers.base import LocalPatternRecognizer
 
 _MONTHS = (
@@ -18,6 +19,7 @@ _MONTHS = (
     r"noviembre|diciembre|ene|feb|mar|abr|may|jun|jul|ago|sep|sept|set|oct|nov|dic)"
 )
 _YEAR = re.compile(r"(19|20)\d{2}")
+_STRONG_BIRTH = re.compile(r"(?<!\w)(?:naci|nacio|nacid[oa]|nacimiento|nac|born|birth|dob)(?!\w)")
 
 
 class DateOfBirthRecognizer(LocalPatternRecognizer):
@@ -36,6 +38,22 @@ class DateOfBirthRecognizer(LocalPatternRecognizer):
             0.3,
         ),
         Pattern("iso date", r"(?<![\w\-])(?:19|20)\d{2}-\d{2}-\d{2}(?![\w\-])", 0.2),
+        # Two-digit years and year-less birthdays: only with a birth word (see adjust).
+        Pattern(
+            "numeric date, 2-digit year",
+            r"(?<![\w/.\-])\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2}(?![\w/\-]|\.\d)",
+            0.05,
+        ),
+        Pattern(
+            "written date, short year",
+            r"(?i)(?<!\w)\d{1,2}(?:º|°)? de " + _MONTHS + r"\.? (?:de |del )?'?\d{2}(?!\w)",
+            0.05,
+        ),
+        Pattern(
+            "written date, no year",
+            r"(?i)(?<!\w)\d{1,2}(?:º|°)? de " + _MONTHS + r"(?!\w)(?! (?:de |del )?'?\d)",
+            0.05,
+        ),
     ]
     CONTEXT = [
         "naci",
@@ -47,21 +65,49 @@ class DateOfBirthRecognizer(LocalPatternRecognizer):
         "f. nac",
         "fnac",
         "fecha de nac",
+        "fecha nac",
+        "f nac",
+        "fec nac",
         "nac.",
+        "nac",
+        "cumple",
+        "mi cumple es",
+        "mi cumple es el",
+        "cumplo anos",
+        "cumplo",
+        "nacio el",
+        "naci el",
         "born",
         "birth",
         "dob",
     ]
-    PREFILTER = re.compile(r"(?:19|20)\d{2}")
+    PREFILTER = re.compile(r"\d")
     CONTEXT_WINDOW = 50
     CONTEXT_BOOST = 0.55
     MIN_AGE_WITHOUT_CONTEXT = 12
 
+    def _near_birth_word(self, text: str, start: int) -> bool:
+        """A birth word within 25 characters: required for short and year-less dates."""
+        window = strip_accents(text[max(0, start - 25) : start].lower())
+        return self._context_re is not None and self._context_re.search(window) is not None
+
     def adjust(self, text: str, result: RecognizerResult) -> bool:
         """Birth words make it a DOB; otherwise only clearly old dates are kept (low score)."""
         if self.has_context(text, result.start):
+            if result.score < 0.1 and not self._near_birth_word(text, result.start):
+                return False
+            year = _YEAR.search(text[result.start : result.end])
+            window = strip_accents(text[max(0, result.start - 50) : result.start].lower())
+            if (
+                year
+                and int(year.group(0)) >= dt.date.today().year - 1
+                and _STRONG_BIRTH.search(window) is None
+            ):
+                return False  # "el cumple es el sábado 12/04/2026": a party, not a birth
             result.score = min(1.0, result.score + self.CONTEXT_BOOST)
             return True
+        if result.score < 0.1:
+            return False
         year = _YEAR.search(text[result.start : result.end])
         this_year = dt.date.today().year
         if year and int(year.group(0)) <= this_year - self.MIN_AGE_WITHOUT_CONTEXT:

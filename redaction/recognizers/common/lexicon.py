@@ -46,7 +46,9 @@ inocencio prudencio franco leal bueno segundo dan mia dulce iris abril julio arm
 nieves lucero alegria fidel justo linda bella rubi trinidad natividad candelaria guadalupe
 belen begoña montserrat lourdes luján lujan carmen cristal jade pascual salud purificacion
 encarnacion piedad reina princesa sierra marina pastor honorato placido severo alta amor che
-alma aura luna mora vera rico gala ida gema ever iban del
+alma aura luna mora vera rico gala ida gema ever iban del nina nino lee ira mina tina lisa pina lena
+luce mona dana jade joy april faith hazel robin wolf urban grant chase bill will mark gordo
+negro nena tito toto chino mari lu jo ali sam ray sue tom don ina mai nath ella
 """.split()
 )
 

@@ -1,14 +1,23 @@
 """Person names in chat Spanish (and English): gazetteer plus context cues.
 
-Rules, in order of confidence:
-* after a cue ("soy", "me llamo", "a nombre de", "Sr./Dra.", "mi hijo", "pregunta por"),
-  1-5 name tokens: known first names/surnames in any case, or capitalized words that are
-  not ordinary words;
-* a known first name followed by known or capitalized surnames (no cue needed);
-* a lone capitalized first name that is not an ordinary word and not part of a place
-  ("San Juan", "Villa María");
-* a lowercase first name + surname pair where neither is an ordinary word.
-Names that are also words (Rosa, Luz, Paz...) need a cue or a surname next to them.
+Chat is often lowercase and unaccented, so every lookup is case- and accent-insensitive;
+what keeps ordinary words out is the cue before the word and the word lists
+(:mod:`lexicon`, :mod:`vocab`). Rules, by the cue right before the first token:
+
+* title ("Sr.", "la dra.", "ing", "don") or naming cue ("me llamo", "a nombre de", "titular",
+  "de parte de", "les habla", "saludos,"): 1-6 name tokens, any case, known or unknown
+  (an unknown lowercase word must not be an ordinary word nor look like a verb form);
+* "soy": a known first name (even one that is also a word: "soy sol") or a capitalized one;
+* kin ("mi hija", "mi pololo", "la nuera de") or role ("paciente"): a known first name of
+  any kind, or a capitalized word;
+* greeting ("hola", "che", "gracias"): a known first name; one that is also a word only
+  when punctuation follows ("hola amparo,");
+* weak ("con", "para", "y"): a known first name that is not a word;
+* no cue: a capitalized known first name (with its surnames), or a lowercase known first
+  name followed by a known surname.
+Names continue over particles when a name follows them ("maria jose de la fuente",
+"juan de dios ñancupil", "da silva"), over hyphenated parts, and over a signature
+initial ("fede c.").
 """
 
 from __future__ import annotations
@@ -22,187 +31,179 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from redaction.normalize import strip_accents
 from redaction.recognizers.common.gazetteer import NameLexicon, name_lexicon
 from redaction.recognizers.common.lexicon import COMMON_WORDS, PLACE_PREFIXES
+from redaction.recognizers.common.vocab import COMMON_VOCAB, UNKNOWN_WORD_SUFFIXES, VERBS
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 
-# Cues that make the next tokens a name even when unknown (if capitalized).
-_STRONG_CUES = {
-    "es": [
-        "soy",
-        "me llamo",
-        "se llama",
-        "mi nombre es",
-        "mi nombre completo es",
-        "nombre completo",
-        "mi nombre",
-        "nombre",
-        "a nombre de",
-        "a nombre del titular",
-        "titular",
-        "el titular es",
-        "la titular es",
-        "sr",
-        "sra",
-        "srta",
-        "sres",
-        "dr",
-        "dra",
-        "lic",
-        "ing",
-        "arq",
-        "prof",
-        "don",
-        "dona",
-        "senor",
-        "senora",
-        "senorita",
-        "preguntar por",
-        "pregunta por",
-        "pregunten por",
-        "de parte de",
-        "le habla",
-        "te habla",
-        "les habla",
-        "habla",
-        "atte",
-        "saludos",
-        "cordialmente",
-        "firma",
-        "att",
-        "mi hijo",
-        "mi hija",
-        "mi mama",
-        "mi papa",
-        "mi esposo",
-        "mi esposa",
-        "mi marido",
-        "mi mujer",
-        "mi hermano",
-        "mi hermana",
-        "mi novio",
-        "mi novia",
-        "mi abuela",
-        "mi abuelo",
-        "mi tio",
-        "mi tia",
-        "mi suegra",
-        "mi suegro",
-        "mi primo",
-        "mi prima",
-        "mi pareja",
-        "mi jefe",
-        "mi jefa",
-        "mama de",
-        "papa de",
-        "hijo de",
-        "hija de",
-        "esposa de",
-        "esposo de",
-        "paciente",
-        "el paciente es",
-        "la paciente es",
-        "alumno",
-        "alumna",
-        "contacto",
-        "apellido",
-        "apellidos",
-        "llamarse",
-        "me dicen",
-        "yo soy",
-        "habla con",
-        "hablar con",
-        "mis datos",
-        "datos",
-        "saludos cordiales",
-        "un saludo",
-        "atentamente",
-        "slds",
-        "titular de la cuenta es",
-        "titular de la cuenta",
-        "nombre del titular es",
-        "el nombre es",
-        "nombre y apellido",
-        "a nombre de quien",
-        "quien retira",
-    ],
-    "en": [
-        "i am",
-        "i'm",
-        "im",
-        "my name is",
-        "name",
-        "this is",
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "ask for",
-        "regards",
-        "my son",
-        "my daughter",
-        "my wife",
-        "my husband",
-        "on behalf of",
-    ],
+_KIN_NOUNS = (
+    "hijo hija hijos esposo esposa marido mujer senora senor hermano hermana mama mami papa "
+    "papi madre padre novio novia pololo polola pareja abuela abuelo abue tio tia primo prima "
+    "suegra suegro cunado cunada sobrino sobrina nieto nieta nuera yerno jefe jefa amigo amiga "
+    "vecino vecina companero companera socio socia viejo vieja nene nena bebe"
+).split()
+_CUES: dict[str, dict[str, list[str]]] = {
+    "title": {
+        "es": [
+            "sr",
+            "sra",
+            "srta",
+            "sres",
+            "dr",
+            "dra",
+            "doc",
+            "lic",
+            "licenciado",
+            "licenciada",
+            "ing",
+            "ingeniero",
+            "ingeniera",
+            "arq",
+            "prof",
+            "profe",
+            "profesor",
+            "profesora",
+            "don",
+            "dona",
+            "senor",
+            "senora",
+            "senorita",
+            "doctor",
+            "doctora",
+        ],
+        "en": ["mr", "mrs", "ms", "miss", "dr"],
+    },
+    "naming": {
+        "es": [
+            "me llamo",
+            "se llama",
+            "se llamaba",
+            "llamarse",
+            "mi nombre es",
+            "mi nombre completo es",
+            "nombre completo",
+            "mi nombre",
+            "nombre",
+            "el nombre es",
+            "nombre y apellido",
+            "nombre del titular es",
+            "nombre del titular",
+            "a nombre de",
+            "a nombre del titular",
+            "a nombre de quien",
+            "titular",
+            "el titular es",
+            "la titular es",
+            "titular de la cuenta es",
+            "titular de la cuenta",
+            "le habla",
+            "te habla",
+            "les habla",
+            "habla",
+            "de parte de",
+            "les escribe",
+            "te escribe",
+            "le escribe",
+            "escribe",
+            "preguntar por",
+            "pregunta por",
+            "pregunten por",
+            "preguntas por",
+            "atte",
+            "att",
+            "saludos",
+            "saludos cordiales",
+            "saludos cordiales de",
+            "un saludo",
+            "cordialmente",
+            "atentamente",
+            "slds",
+            "firma",
+            "me dicen",
+            "le dicen",
+            "apellido",
+            "apellidos",
+            "mis datos",
+            "quien retira",
+            "retira",
+            "habla con",
+            "hablar con",
+        ],
+        "en": [
+            "my name is",
+            "name",
+            "i'm called",
+            "on behalf of",
+            "regards",
+            "ask for",
+            "this is",
+            "best",
+        ],
+    },
+    "soy": {"es": ["soy", "yo soy", "aca", "aqui"], "en": ["i am", "i'm", "im"]},
+    "kin": {
+        "es": [
+            *(f"{p} {n}" for p in ("mi", "su", "tu", "mis") for n in _KIN_NOUNS),
+            *(
+                f"{n} de"
+                for n in "mama papa hijo hija esposa esposo nuera yerno suegra suegro novia "
+                "novio hermana hermano".split()
+            ),
+            "paciente",
+            "el paciente es",
+            "la paciente es",
+            "alumno",
+            "alumna",
+            "contacto",
+            "datos",
+            "cliente",
+            "clienta",
+        ],
+        "en": ["my son", "my daughter", "my wife", "my husband", "my mom", "my dad"],
+    },
+    "greeting": {
+        "es": [
+            "hola",
+            "holaa",
+            "holis",
+            "buenas",
+            "buen dia",
+            "buenos dias",
+            "buenas tardes",
+            "buenas noches",
+            "gracias",
+            "muchas gracias",
+            "chau",
+            "chao",
+            "che",
+            "hey",
+            "querida",
+            "querido",
+            "estimada",
+            "estimado",
+            "listo",
+            "dale",
+            "perfecto",
+            "ok",
+        ],
+        "en": ["hi", "hello", "hey", "thanks", "dear"],
+    },
+    "weak": {
+        "es": ["con", "para", "y", "cliente", "agente", "e"],
+        "en": ["with", "and", "for"],
+    },
 }
-# Cues after which the next words are a name even in lowercase ("me llamo ana").
-_NAMING_CUES = {
-    "es": [
-        "me llamo",
-        "mi nombre es",
-        "se llama",
-        "les habla",
-        "le habla",
-        "te habla",
-        "a nombre de",
-        "titular de la cuenta es",
-        "el titular es",
-        "la titular es",
-        "nombre completo es",
-        "nombre del titular es",
-        "me dicen",
-    ],
-    "en": ["my name is", "i'm called", "on behalf of"],
-}
-# Greetings: a capitalized word next is taken as a name even if unknown ("Hola Lunna!").
-_GREETING_CUES = {
-    "es": [
-        "hola",
-        "holaa",
-        "buenas",
-        "gracias",
-        "chau",
-        "querida",
-        "querido",
-        "estimada",
-        "estimado",
-    ],
-    "en": ["hi", "hello", "hey", "thanks", "dear"],
-}
-# Cues that only accept a known first name next (greetings, "con").
-_WEAK_CUES = {
-    "es": [
-        "hola",
-        "holaa",
-        "buenas",
-        "buen dia",
-        "buenos dias",
-        "gracias",
-        "chau",
-        "con",
-        "para",
-        "cliente",
-        "agente",
-        "querida",
-        "querido",
-        "estimada",
-        "estimado",
-        "y",
-    ],
-    "en": ["hi", "hello", "hey", "thanks", "dear", "with", "and"],
-}
-_PARTICLES = frozenset({"de", "del", "la", "las", "los", "da", "dos", "y"})
-_MAX_TOKENS = 5
+_CUE_ORDER = ("title", "naming", "soy", "kin", "greeting", "weak")
+_PARTICLE_START = frozenset({"de", "del", "da", "das", "do", "dos", "di", "van", "von", "du"})
+_PARTICLE_SECOND = frozenset({"la", "las", "los", "le"})
+# "se llama ..." after these is a pet, a product or a place, not a person.
+_NOT_PERSON_BEFORE = re.compile(
+    r"(?<!\w)(?:mascota|perr[oa]|perrit[oa]|gat[oa]|gatit[oa]|cachorr[oa]|loro|caballo|"
+    r"tienda|local|negocio|producto|modelo|libro|curso|pelicula|serie|cancion|calle|barrio|"
+    r"pueblo|lugar|restaurante|hotel|empresa|marca|app)\b[^.!?\n]{0,20}$"
+)
+_INITIAL = re.compile(r" ([A-Za-z])\.(?![\w.@])")
+_MAX_TOKENS = 6
+_SCORES = {"title": 0.8, "naming": 0.8, "soy": 0.75, "kin": 0.75, "greeting": 0.65, "weak": 0.6}
 
 
 @dataclass
@@ -231,11 +232,11 @@ class PersonRecognizer(EntityRecognizer):
 
     def __init__(self, supported_language: str = "es") -> None:
         self.lexicon: NameLexicon = name_lexicon(supported_language)
-        lang = supported_language if supported_language in _STRONG_CUES else "es"
-        self._strong = _cue_regex(_STRONG_CUES[lang] + _STRONG_CUES["es"])
-        self._weak = _cue_regex(_WEAK_CUES[lang])
-        self._naming = _cue_regex(_NAMING_CUES[lang] + _NAMING_CUES["es"])
-        self._greeting = _cue_regex(_GREETING_CUES[lang])
+        lang = supported_language if supported_language in ("es", "en") else "es"
+        self._cues = {
+            kind: _cue_regex(words.get(lang, []) + (words["es"] if lang != "es" else []))
+            for kind, words in _CUES.items()
+        }
         super().__init__(
             supported_entities=[self.ENTITY],
             name="PersonRecognizer",
@@ -253,6 +254,8 @@ class PersonRecognizer(EntityRecognizer):
     ) -> list[RecognizerResult]:
         """Name spans, each scored by the rule that found it."""
         folded_text = strip_accents(text.lower())
+        if len(folded_text) != len(text):  # rare combining forms: keep offsets exact
+            folded_text = "".join(strip_accents(ch.lower())[:1] or ch for ch in text)
         toks = [
             _Tok(m.group(0), folded_text[m.start() : m.end()], m.start(), m.end())
             for m in _TOKEN.finditer(text)
@@ -265,9 +268,36 @@ class PersonRecognizer(EntityRecognizer):
                 i += 1
                 continue
             end_index, score = found
-            results.append(self._result(toks[i].start, toks[end_index].end, score))
+            end = toks[end_index].end
+            initial = _INITIAL.match(text, end)
+            if initial is not None:
+                end = initial.end()
+            results.append(self._result(toks[i].start, end, score))
             i = end_index + 1
         return results
+
+    # -- word classes -----------------------------------------------------------------------
+
+    def _known(self, folded: str) -> bool:
+        """A first name or surname of the gazetteer (each part of a hyphenated one)."""
+        lex = self.lexicon
+        parts = folded.replace("’", "'").split("-")
+        return all(lex.is_first(p) or lex.is_last(p) or lex.is_ambiguous(p) for p in parts if p)
+
+    @staticmethod
+    def _unknown_ok(folded: str) -> bool:
+        """An unknown word that may be a name: not an ordinary word, not a verb form."""
+        if len(folded) < 3 or folded in COMMON_WORDS or folded in COMMON_VOCAB:
+            return False
+        if "-" in folded:
+            return all(PersonRecognizer._unknown_ok(p) or len(p) >= 3 for p in folded.split("-"))
+        return not folded.endswith(UNKNOWN_WORD_SUFFIXES)
+
+    def _cue(self, before: str) -> str | None:
+        for kind in _CUE_ORDER:
+            if self._cues[kind].search(before) is not None:
+                return kind
+        return None
 
     # -- rules --------------------------------------------------------------------------
 
@@ -278,71 +308,140 @@ class PersonRecognizer(EntityRecognizer):
         if self._glued(text, tok):
             return None
         lex = self.lexicon
+        folded = tok.folded
         before = folded_text[max(0, tok.start - 40) : tok.start]
-        strong = self._strong.search(before) is not None
-        weak = not strong and self._weak.search(before) is not None
-        is_first = lex.is_first(tok.folded)
-        ambiguous = lex.is_ambiguous(tok.folded)
+        cue = self._cue(before)
+        is_first = lex.is_first(folded) and folded not in COMMON_VOCAB
+        ambiguous = lex.is_ambiguous(folded)
         known_first = is_first and not ambiguous
+        cap_name = (
+            tok.capitalized
+            and folded not in COMMON_WORDS
+            and folded not in _PARTICLE_START
+            and (folded not in COMMON_VOCAB or self._known(folded))
+        )
+        after = text[tok.end : tok.end + 2].lstrip(" ")
+        punct_after = after == "" or after[0] in ",.;:!?)\n" or not after[0].isalnum()
 
-        if strong:
-            if tok.capitalized and tok.folded not in COMMON_WORDS:
-                return self._extend(text, toks, i, lowercase_ok=True), 0.85
-            if known_first:
-                return self._extend(text, toks, i, lowercase_ok=True), 0.75
-            if (
-                len(tok.folded) >= 3
-                and tok.folded not in COMMON_WORDS
-                and self._naming.search(before) is not None
+        if cue in ("title", "naming"):
+            if cue == "naming" and folded in ("se", "me") or folded in _PARTICLE_START:
+                if cue == "title" and folded in _PARTICLE_START:
+                    end = self._particles(text, toks, i - 1, mode="unknown")
+                    if end is not None:
+                        return self._extend(text, toks, end, mode="unknown"), _SCORES[cue]
+                return None
+            if "se llama" in before[-12:] and _NOT_PERSON_BEFORE.search(before[:-9]):
+                return None
+            if folded in COMMON_VOCAB and not (tok.capitalized or is_first or ambiguous):
+                return None  # "habla español", "titular también"
+            if cap_name or self._known(folded) or self._unknown_ok(folded):
+                return self._extend(text, toks, i, mode="unknown"), _SCORES[cue]
+            return None
+        if cue == "soy":
+            if cap_name or is_first or ambiguous:
+                return self._extend(text, toks, i, mode="unknown"), _SCORES[cue]
+            return None
+        if cue == "kin":
+            if cap_name or is_first or ambiguous:
+                return self._extend(text, toks, i, mode="lower"), _SCORES[cue]
+            # "mi hermana evrim va a...": an unknown word followed by a verb or punctuation.
+            nxt_word = toks[i + 1].folded if i + 1 < len(toks) else ""
+            if self._unknown_ok(folded) and (punct_after or nxt_word in VERBS):
+                return i, 0.6
+            return None
+        if cue == "greeting":
+            if known_first or (
+                ambiguous and punct_after and (tok.capitalized or folded not in COMMON_VOCAB)
             ):
-                return self._extend(text, toks, i, lowercase_ok=True, unknown_ok=True), 0.7
+                return self._extend(text, toks, i, mode="lower"), _SCORES[cue]
+            if cap_name:
+                return self._extend(text, toks, i, mode="cap"), 0.6
             return None
-        if tok.folded in COMMON_WORDS and not ambiguous:
+        if folded in COMMON_WORDS and not ambiguous:
             return None
-        if weak and tok.capitalized and (is_first or ambiguous):
-            return self._extend(text, toks, i, lowercase_ok=False), 0.7
-        if weak and tok.capitalized and self._greeting.search(before) is not None:
-            return self._extend(text, toks, i, lowercase_ok=False), 0.6
+        if self._self_introduction(text, toks, i) and (
+            cap_name or is_first or ambiguous or self._unknown_ok(folded)
+        ):
+            return i, 0.7
+        if cue == "weak":
+            if known_first or (tok.capitalized and ambiguous):
+                mode = "cap" if tok.capitalized else "lower"
+                return self._extend(text, toks, i, mode=mode), _SCORES[cue]
         if not tok.capitalized:
             # Lowercase without a cue: a known first name followed by a known surname.
             if known_first and i + 1 < len(toks) and self._adjacent(text, toks[i], toks[i + 1]):
                 nxt = toks[i + 1]
                 if lex.is_last(nxt.folded) and not nxt.capitalized:
-                    return self._extend(text, toks, i, lowercase_ok=True), 0.55
+                    return self._extend(text, toks, i, mode="lower"), 0.55
             return None
-        if not (is_first or ambiguous):
+        if not (is_first or ambiguous) or (i > 0 and toks[i - 1].folded in PLACE_PREFIXES):
             return None
-        end = self._extend(text, toks, i, lowercase_ok=False)
+        end = self._extend(text, toks, i, mode="cap")
         if end > i:
             return end, 0.7
         if ambiguous or self._place_before(text, folded_text, toks, i):
             return None
         return i, 0.5
 
-    def _extend(
-        self, text: str, toks: list[_Tok], i: int, *, lowercase_ok: bool, unknown_ok: bool = False
-    ) -> int:
+    @staticmethod
+    def _self_introduction(text: str, toks: list[_Tok], i: int) -> bool:
+        """ "Martín acá, ..." / "carla aqui": a line that opens with a name then "acá"."""
+        if i + 1 >= len(toks) or toks[i + 1].folded not in ("aca", "aqui", "here"):
+            return False
+        if text[toks[i].end : toks[i + 1].start] != " ":
+            return False
+        line_start = text.rfind("\n", 0, toks[i].start) + 1
+        head = text[line_start : toks[i].start].strip().lower()
+        return head in ("", "cliente:", "hola,", "hola", "buenas,", "buenas")
+
+    def _name_token(self, tok: _Tok, mode: str) -> bool:
+        folded = tok.folded
+        if tok.capitalized:
+            return folded not in COMMON_WORDS or self._known(folded)
+        if mode == "cap":
+            return False
+        if self._known(folded):
+            return True
+        return mode == "unknown" and self._unknown_ok(folded)
+
+    def _particles(self, text: str, toks: list[_Tok], j: int, *, mode: str) -> int | None:
+        """Index of the name token after the particles at ``toks[j + 1]``, if one follows."""
+        k = j + 1
+        if k >= len(toks) or toks[k].folded not in _PARTICLE_START:
+            return None
+        if toks[k].folded == "de" and k + 1 < len(toks) and toks[k + 1].folded in _PARTICLE_SECOND:
+            if not self._adjacent(text, toks[k], toks[k + 1]):
+                return None
+            k += 1
+        if k + 1 >= len(toks) or not self._adjacent(text, toks[k], toks[k + 1]):
+            return None
+        nxt = toks[k + 1]
+        if self._glued(text, nxt) or not self._name_token(nxt, mode):
+            return None
+        if (mode == "cap" or not nxt.capitalized) and not self._known(nxt.folded):
+            return None  # an unknown word after "de" is more often a place or a thing
+        return k + 1
+
+    def _extend(self, text: str, toks: list[_Tok], i: int, *, mode: str) -> int:
         """Index of the last token of the name starting at ``toks[i]``."""
-        lex = self.lexicon
         end = i
         j = i + 1
         while j < len(toks) and j - i < _MAX_TOKENS:
             prev, tok = toks[j - 1], toks[j]
             if not self._adjacent(text, prev, tok) or self._glued(text, tok):
                 break
-            folded = tok.folded
-            if tok.capitalized:
-                if folded in COMMON_WORDS and folded not in _PARTICLES:
+            if tok.folded in _PARTICLE_START:
+                if mode == "cap" and self.lexicon.is_ambiguous(toks[i].folded):
+                    break  # "Mar del Plata", "Paz de Ariporo": a place
+                name_at = self._particles(text, toks, j - 1, mode=mode)
+                if name_at is None:
                     break
-                if folded in _PARTICLES:
-                    break
-                end = j
-            elif lowercase_ok and (lex.is_first(folded) or lex.is_last(folded)):
-                end = j
-            elif unknown_ok and len(folded) >= 3 and folded not in COMMON_WORDS:
-                end = j
-            else:
+                end = name_at
+                j = name_at + 1
+                continue
+            if tok.folded in _PARTICLE_SECOND or not self._name_token(tok, mode):
                 break
+            end = j
             j += 1
         return end
 

@@ -21,6 +21,10 @@ DEFAULT_REGIONS = ("AR", "MX", "CL", "CO", "PE", "UY", "ES", "US", "BR")
 _CANDIDATE = re.compile(
     r"(?<![\w$€.,/:#+\-])(?:\+\s?)?(?:\(\d{1,4}\)[ \-]?)?\d[\d \-()]{5,20}\d(?![\w/%:\-]|[.,]\d)"
 )
+# Dotted numbers ("951.223.884", "11.5832.1190") are phones only with a phone word before.
+_DOTTED = re.compile(r"(?<![\w$€.,/:#+\-])(?:\+\s?)?\d{2,4}(?:\.\d{2,4}){2,3}(?![\w/%:\-]|[.,]\d)")
+# Country codes written without '+' ("57 301 555 0923", "0034 655 443 322").
+_COUNTRY_CODES = ("54", "52", "56", "57", "51", "598", "34", "55", "1")
 _DATE_LIKE = re.compile(r"^\d{1,2}-\d{1,2}-\d{2,4}$")
 _CONTEXT = words_regex(
     [
@@ -114,6 +118,14 @@ class LatamPhoneRecognizer(EntityRecognizer):
     ) -> list[RecognizerResult]:
         """Every candidate digit run that is a valid number in one of the regions."""
         results: list[RecognizerResult] = []
+        for match in _DOTTED.finditer(text):
+            before = strip_accents(text[max(0, match.start() - 30) : match.start()].lower())
+            if _CONTEXT is None or _CONTEXT.search(before) is None:
+                continue
+            candidate = match.group(0)
+            valid, _possible = self._check(candidate.replace(".", " "))
+            if valid:
+                results.append(self._result(match.start(), match.end(), 0.85))
         for match in _CANDIDATE.finditer(text):
             candidate = match.group(0).rstrip(" -(")
             if candidate.count("(") != candidate.count(")"):
@@ -122,19 +134,20 @@ class LatamPhoneRecognizer(EntityRecognizer):
             end = start + len(candidate)
             score = self._score(text, candidate, start)
             if score > 0:
-                results.append(
-                    RecognizerResult(
-                        self.ENTITY,
-                        start,
-                        end,
-                        score,
-                        recognition_metadata={
-                            RecognizerResult.RECOGNIZER_NAME_KEY: type(self).__name__,
-                            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                        },
-                    )
-                )
+                results.append(self._result(start, end, score))
         return results
+
+    def _result(self, start: int, end: int, score: float) -> RecognizerResult:
+        return RecognizerResult(
+            self.ENTITY,
+            start,
+            end,
+            score,
+            recognition_metadata={
+                RecognizerResult.RECOGNIZER_NAME_KEY: type(self).__name__,
+                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+            },
+        )
 
     def _score(self, text: str, candidate: str, start: int) -> float:
         number = digits(candidate)
@@ -153,6 +166,18 @@ class LatamPhoneRecognizer(EntityRecognizer):
         return 0.0
 
     def _check(self, candidate: str) -> tuple[bool, bool]:
+        valid, possible = self._check_once(candidate)
+        if valid:
+            return valid, possible
+        compact = candidate.lstrip("(")
+        if compact.startswith("00"):
+            return self._check_once("+" + compact[2:])
+        if compact.startswith(_COUNTRY_CODES) and len(digits(compact)) >= 10:
+            plus_valid, plus_possible = self._check_once("+" + compact)
+            return plus_valid, possible or plus_possible
+        return valid, possible
+
+    def _check_once(self, candidate: str) -> tuple[bool, bool]:
         possible = False
         regions: tuple[str | None, ...] = (None,) if candidate.startswith("+") else self.regions
         if candidate.startswith("+52"):
