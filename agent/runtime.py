@@ -28,7 +28,7 @@ from agent.history import stored_fields, to_langchain
 from agent.llm import chat_model
 from agent.prompt import build_system_prompt
 from agent.snapshot import build_profile
-from crm.models import Channel, Contact, Conversation, MessageRole, Tenant
+from crm.models import Channel, Contact, Conversation, Message, MessageRole, Tenant
 from crm.services.contacts import contact_for_identity
 from crm.services.conversations import add_message, flag_for_human, open_conversation, transcript
 from crm.services.tenants import agent_config, tenant_by_slug
@@ -69,6 +69,7 @@ class TurnResult:
     reply: str
     ok: bool = True
     tool_calls: tuple[str, ...] = ()
+    reply_message_id: int | None = None  # the stored assistant message carrying `reply`
 
 
 class AgentRuntime:
@@ -136,6 +137,7 @@ class AgentRuntime:
         db.commit()
         limit = 2 * self.settings.agent_max_iterations + 1
         reply, calls, ok = "", [], True
+        reply_row: Message | None = None  # read its id after the commit (flush may be deferred)
         try:
             for update in graph.stream({"messages": messages}, context=context,
                                        config={"recursion_limit": limit},
@@ -145,11 +147,11 @@ class AgentRuntime:
                         fields = stored_fields(message)
                         if fields is None:
                             continue
-                        add_message(db, conversation=conversation, **fields)
+                        stored = add_message(db, conversation=conversation, **fields)
                         if isinstance(message, AIMessage):
                             calls += [c["name"] for c in message.tool_calls]
                             if not message.tool_calls:
-                                reply = fields["text"]
+                                reply, reply_row = fields["text"], stored
                 db.commit()
         except GraphRecursionError:
             db.rollback()
@@ -169,12 +171,14 @@ class AgentRuntime:
         if not reply.strip():
             reply, ok = APOLOGY[_language(history)], False
         if not ok:
-            add_message(db, conversation=conversation, role=MessageRole.assistant, text=reply)
+            reply_row = add_message(db, conversation=conversation, role=MessageRole.assistant,
+                                    text=reply)
             db.commit()
         log.info("turn done conversation=%s tools=%s ok=%s ms=%.1f", conversation.id,
                  ",".join(calls) or "-", ok, (time.perf_counter() - started) * 1000)
         return TurnResult(conversation_id=conversation.id, reply=reply, ok=ok,
-                          tool_calls=tuple(calls))
+                          tool_calls=tuple(calls),
+                          reply_message_id=reply_row.id if reply_row is not None else None)
 
 
 def _where(exc: BaseException) -> str:

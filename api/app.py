@@ -9,7 +9,9 @@ from fastapi import FastAPI
 
 from agent.runtime import AgentRuntime
 from api.logging_setup import configure_logging
-from api.routes import chat, health, staff
+from api.routes import chat, connections, health, staff, webhooks
+from channels.context import ChannelContext
+from channels.worker import Processor
 from crm.db import get_engine, init_db
 from crm.settings import Settings, get_settings
 
@@ -20,9 +22,16 @@ def create_app(settings: Settings | None = None, runtime: AgentRuntime | None = 
     engine = runtime.engine if runtime else get_engine(settings.database_url)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         init_db(engine)
-        yield
+        # Channel work (agent turns, replies, leads) runs here, never in the request path.
+        processor = Processor(ChannelContext.build(settings, engine, app.state.runtime))
+        app.state.processor = processor
+        processor.redrive()
+        try:
+            yield
+        finally:
+            processor.stop()
 
     app = FastAPI(
         title="Mostrador",
@@ -35,5 +44,7 @@ def create_app(settings: Settings | None = None, runtime: AgentRuntime | None = 
     app.state.runtime = runtime or AgentRuntime(settings, engine)
     app.include_router(chat.router)
     app.include_router(staff.router)
+    app.include_router(connections.router)
+    app.include_router(webhooks.router)
     app.include_router(health.router)
     return app

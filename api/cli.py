@@ -15,6 +15,13 @@ app = typer.Typer(help="Mostrador: AI sales-and-service agents for small busines
                   no_args_is_help=True, add_completion=False)
 users_app = typer.Typer(help="Staff users.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
+connect_app = typer.Typer(help="Connect a business's Meta channels (same as the admin API).",
+                          no_args_is_help=True)
+app.add_typer(connect_app, name="connect")
+secrets_app = typer.Typer(help="Secrets stored at rest.", no_args_is_help=True)
+app.add_typer(secrets_app, name="secrets")
+leads_app = typer.Typer(help="Meta Lead Ads intakes.", no_args_is_help=True)
+app.add_typer(leads_app, name="leads")
 
 
 def _engine():  # type: ignore[no-untyped-def]
@@ -96,6 +103,125 @@ def chat(tenant: str = typer.Option("demo", help="Business slug")) -> None:
                        err=True)
             raise typer.Exit(2) from None
         typer.echo(f"agente> {result.reply}")
+
+
+_SECRET_HELP = "(or the environment variable {}, which keeps it out of the shell history)"
+
+
+def _connect(kind: str, tenant: str, account_id: str, token: str, app_secret: str | None,
+             verify_token: str, **extra: object) -> None:
+    from crm.crypto import box_for
+    from crm.errors import AlreadyExists
+    from crm.models import ChannelKind
+    from crm.services.connections import create_connection
+    from crm.services.tenants import tenant_by_slug
+
+    try:
+        with session_scope(_engine()) as db:
+            connection = create_connection(
+                db, box=box_for(get_settings()), tenant=tenant_by_slug(db, slug=tenant),
+                kind=ChannelKind(kind), account_id=account_id, access_token=token,
+                verify_token=verify_token, app_secret=app_secret, **extra)  # type: ignore[arg-type]
+    except (NotFound, AlreadyExists) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"Connected {kind} account {account_id} to {tenant!r} "
+               f"(connection {connection.id}).")
+    typer.echo("Webhook URL: https://<your host>/webhooks/meta (the verify token you gave).")
+
+
+@connect_app.command("whatsapp")
+def connect_whatsapp(
+    tenant: str = typer.Option(..., help="Business slug"),
+    phone_number_id: str = typer.Option(..., help="WhatsApp phone number id"),
+    access_token: str = typer.Option(..., envvar="MOSTRADOR_CONNECT_ACCESS_TOKEN",
+                                     help=_SECRET_HELP.format("MOSTRADOR_CONNECT_ACCESS_TOKEN")),
+    app_secret: str | None = typer.Option(None, envvar="MOSTRADOR_CONNECT_APP_SECRET",
+                                          help="Meta app secret; omit for the platform app"),
+    verify_token: str = typer.Option(..., envvar="MOSTRADOR_CONNECT_VERIFY_TOKEN"),
+    template_name: str | None = typer.Option(None, help="Template for a closed 24-h window"),
+    template_language: str | None = typer.Option(None, help="Its language code, e.g. es_AR"),
+) -> None:
+    """Connect a WhatsApp Cloud API number."""
+    _connect("whatsapp", tenant, phone_number_id, access_token, app_secret, verify_token,
+             template_name=template_name, template_language=template_language)
+
+
+@connect_app.command("instagram")
+def connect_instagram(
+    tenant: str = typer.Option(..., help="Business slug"),
+    account_id: str = typer.Option(..., help="Instagram professional account id"),
+    page_token: str = typer.Option(..., envvar="MOSTRADOR_CONNECT_ACCESS_TOKEN"),
+    app_secret: str | None = typer.Option(None, envvar="MOSTRADOR_CONNECT_APP_SECRET"),
+    verify_token: str = typer.Option(..., envvar="MOSTRADOR_CONNECT_VERIFY_TOKEN"),
+) -> None:
+    """Connect an Instagram account (Direct messages)."""
+    _connect("instagram", tenant, account_id, page_token, app_secret, verify_token)
+
+
+@connect_app.command("messenger")
+def connect_messenger(
+    tenant: str = typer.Option(..., help="Business slug"),
+    page_id: str = typer.Option(..., help="Facebook page id"),
+    page_token: str = typer.Option(..., envvar="MOSTRADOR_CONNECT_ACCESS_TOKEN"),
+    app_secret: str | None = typer.Option(None, envvar="MOSTRADOR_CONNECT_APP_SECRET"),
+    verify_token: str = typer.Option(..., envvar="MOSTRADOR_CONNECT_VERIFY_TOKEN"),
+) -> None:
+    """Connect a Facebook page's Messenger."""
+    _connect("messenger", tenant, page_id, page_token, app_secret, verify_token)
+
+
+@connect_app.command("lead-ads")
+def connect_lead_ads(
+    tenant: str = typer.Option(..., help="Business slug"),
+    page_id: str = typer.Option(..., help="Facebook page id the lead forms belong to"),
+    page_token: str = typer.Option(..., envvar="MOSTRADOR_CONNECT_ACCESS_TOKEN"),
+    app_secret: str | None = typer.Option(None, envvar="MOSTRADOR_CONNECT_APP_SECRET"),
+    verify_token: str = typer.Option(..., envvar="MOSTRADOR_CONNECT_VERIFY_TOKEN"),
+    seller: list[str] = typer.Option([], help="Seller email to rotate leads among (repeat); "
+                                              "default: every active seller"),
+) -> None:
+    """Connect a page's Meta Lead Ads forms."""
+    _connect("lead_ads", tenant, page_id, page_token, app_secret, verify_token,
+             seller_emails=seller)
+
+
+@secrets_app.command("rotate")
+def secrets_rotate() -> None:
+    """Re-encrypt every stored secret with MOSTRADOR_SECRET_KEY.
+
+    First set the new MOSTRADOR_SECRET_KEY and move the old one to
+    MOSTRADOR_SECRET_KEYS_PREVIOUS; after this command the old key can go.
+    """
+    from crm.crypto import box_for
+    from crm.errors import SecretUnavailable
+    from crm.services.connections import rotate_secrets
+
+    try:
+        with session_scope(_engine()) as db:
+            count = rotate_secrets(db, box=box_for(get_settings()))
+    except SecretUnavailable as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"Re-encrypted the secrets of {count} connection(s).")
+
+
+@leads_app.command("retry")
+def leads_retry(all_errors: bool = typer.Option(
+        False, "--all", help="Also intakes that used up their automatic retries")) -> None:
+    """Fetch Lead Ads intakes in state `error` again (due ones, or all with --all)."""
+    from agent.runtime import AgentRuntime
+    from channels.context import ChannelContext
+    from channels.lead_ads import retry_due_intakes
+
+    settings = get_settings()
+    engine = _engine()
+    ctx = ChannelContext.build(settings, engine, AgentRuntime(settings, engine))
+    try:
+        tried, registered = retry_due_intakes(ctx, include_exhausted=all_errors)
+    finally:
+        ctx.graph.close()
+    typer.echo(f"Retried {tried} intake(s); {registered} registered.")
 
 
 @app.command("init-db")

@@ -11,6 +11,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from agent.runtime import AgentRuntime
+from channels.worker import Processor
+from crm.crypto import SecretBox, box_for
 from crm.models import Role, Tenant, User
 from crm.services.tokens import user_for_token
 from crm.settings import Settings
@@ -36,9 +38,23 @@ def get_runtime(request: Request) -> AgentRuntime:
     return runtime
 
 
+def get_processor(request: Request) -> Processor:
+    processor: Processor = request.app.state.processor
+    return processor
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+EngineDep = Annotated[Engine, Depends(get_engine_dep)]
 SessionDep = Annotated[Session, Depends(get_session)]
 RuntimeDep = Annotated[AgentRuntime, Depends(get_runtime)]
+ProcessorDep = Annotated[Processor, Depends(get_processor)]
+
+
+def get_secret_box(settings: SettingsDep) -> SecretBox:
+    return box_for(settings)
+
+
+SecretBoxDep = Annotated[SecretBox, Depends(get_secret_box)]
 _bearer = HTTPBearer(auto_error=False, description="A staff API token (mostrador users token)")
 
 

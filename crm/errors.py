@@ -2,6 +2,8 @@
 
     CrmError
     ├── NotFound                  the caller named something that is not there (API: 404)
+    ├── AlreadyExists             a unique thing that is already there (API: 409)
+    ├── SecretUnavailable         the operator: no configured key opens a stored secret
     └── ToolArgumentError         a request the model (or user) can correct; carries a code
         ├── UnknownService
         ├── PastDate
@@ -24,6 +26,14 @@ class CrmError(Exception):
 
 class NotFound(CrmError):
     pass
+
+
+class AlreadyExists(CrmError):
+    pass
+
+
+class SecretUnavailable(CrmError):
+    """Says which settings to fix; never carries the secret or the ciphertext."""
 
 
 class ToolArgumentError(CrmError):

@@ -39,6 +39,22 @@ class Settings(BaseSettings):
     llm_max_retries: int = 2
     agent_max_iterations: int = 6
 
+    # Meta channels (WhatsApp Cloud API, Instagram, Messenger, Lead Ads).
+    graph_api_url: str = "https://graph.facebook.com"
+    graph_api_version: str = "v21.0"
+    graph_timeout_seconds: float = 10.0
+    graph_max_retries: int = 3
+    graph_backoff_seconds: float = 0.5
+    # The platform's own Meta app, for businesses connected through it (no app secret of
+    # their own); its verify token answers the GET handshake too.
+    meta_app_secret: SecretStr | None = None
+    meta_verify_token: SecretStr | None = None
+    # Former MOSTRADOR_SECRET_KEY values, comma-separated: still decrypt, never encrypt.
+    secret_keys_previous: SecretStr | None = None
+    channel_workers: int = 4
+    lead_fetch_max_attempts: int = 5
+    lead_retry_base_seconds: float = 60.0
+
     @model_validator(mode="after")
     def _resolve(self) -> Settings:
         if self.llm is None:
@@ -54,6 +70,11 @@ class Settings(BaseSettings):
                 "(python -c 'import secrets; print(secrets.token_urlsafe(48))') in production"
             )
         return self
+
+    @property
+    def previous_secret_keys(self) -> list[str]:
+        raw = self.secret_keys_previous.get_secret_value() if self.secret_keys_previous else ""
+        return [k.strip() for k in raw.split(",") if k.strip()]
 
     @property
     def llm_provider(self) -> Literal["offline", "openai"]:

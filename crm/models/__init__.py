@@ -2,6 +2,19 @@
 
 from crm.models.appointment import HOLD_MINUTES, Appointment, AppointmentStatus, SlotHold
 from crm.models.base import new_id, utcnow
+from crm.models.channel import (
+    ChannelConnection,
+    ChannelConnectionPublic,
+    ChannelKind,
+    DeliveryStatus,
+    InboundKey,
+    InboundState,
+    IntakeState,
+    LeadAdIntake,
+    OutboundDelivery,
+    WebhookEvent,
+    WebhookStatus,
+)
 from crm.models.contact import ChannelIdentity, Contact
 from crm.models.conversation import (
     Channel,
@@ -25,7 +38,10 @@ from crm.models.tenant import (
 
 __all__ = [
     "ALL_TOOLS", "HOLD_MINUTES", "UTM_FIELDS", "WEEKDAYS", "AgentConfig", "AgentConfigBase",
-    "ApiToken", "Appointment", "AppointmentStatus", "Channel", "ChannelIdentity", "Contact",
+    "ApiToken", "Appointment", "AppointmentStatus", "Channel", "ChannelConnection",
+    "ChannelConnectionPublic", "ChannelIdentity", "ChannelKind", "Contact", "DeliveryStatus",
+    "InboundKey", "InboundState", "IntakeState", "LeadAdIntake", "OutboundDelivery",
+    "WebhookEvent", "WebhookStatus",
     "Conversation", "ConversationStatus", "FaqEntry", "Lead", "LeadSource", "LeadStage",
     "Message", "MessageRole", "Role", "Service", "SlotHold", "Temperature", "Tenant", "User",
     "hours_for", "new_id", "utcnow",

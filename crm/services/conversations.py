@@ -55,7 +55,10 @@ def add_message(
     tool_call_id: str | None = None,
     tool_name: str | None = None,
     channel_message_id: str | None = None,
+    flush: bool = True,
 ) -> Message:
+    """Append a message; with flush=False it is written at the next flush or commit (the
+    agent loop stores a step's messages together)."""
     message = Message(
         conversation_id=conversation.id, role=role, text=text, tool_calls=tool_calls,
         tool_call_id=tool_call_id, tool_name=tool_name, channel_message_id=channel_message_id,
@@ -63,7 +66,8 @@ def add_message(
     conversation.last_message_at = message.created_at = utcnow()
     db.add(message)
     db.add(conversation)
-    db.flush()
+    if flush:
+        db.flush()
     return message
 
 

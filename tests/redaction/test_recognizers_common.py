@@ -35,6 +35,21 @@ PHONE_NUMBER = [
     ("numero 57 312 448 9021 llamen", ["57 312 448 9021"]),
     # decoys with dots: prices and ids without a phone word
     ("sale 1.250.000 en efectivo", []),
+    # MX dotted 2-4-4 after a call or chat word
+    ("te llamo al 33.1234.5678 mañana", ["33.1234.5678"]),
+    ("marcame al 55.1234.5678 porfa", ["55.1234.5678"]),
+    ("mi whats es 81.2345.6789", ["81.2345.6789"]),
+    ("tel: 33.1234.5678", ["33.1234.5678"]),
+    ("¿te marco o me marcas al 55.1234.5678?", ["55.1234.5678"]),
+    # MX old mobile prefixes 044 / 045, kept in the span
+    ("044 55 1234 5678 es mi cel", ["044 55 1234 5678"]),
+    ("marcame al 045 33 1234 5678", ["045 33 1234 5678"]),
+    ("whats 044-81-2345-6789", ["044-81-2345-6789"]),
+    ("cel 0453312345678", ["0453312345678"]),
+    # decoys: the same shapes as order numbers and amounts
+    ("el pedido 33.1234.5678 llegó", []),
+    ("me llamo Ana y el folio es 55.1234.5678", []),
+    ("el total fue 12.345.678 pesos", []),
 ]
 PERSON = [
     # cues
@@ -95,6 +110,68 @@ PERSON = [
     ("mi perro se llama toby", []),
     ("¿Cuánto tarda el envío a Mar del Plata?", []),
     ("saludos cordiales y gracias", []),
+    # nicknames with an article after "soy"
+    ("hola soy el benja, quería consultar", ["benja"]),
+    ("soy la cami del turno de las 5", ["cami"]),
+    ("Buenas, soy el tincho", ["tincho"]),
+    ("soy la Coni, la de ayer", ["Coni"]),
+    # kin with an article or possessive, foreign-origin first names
+    ("el abuelo washington viene mañana", ["washington"]),
+    ("la abuela rosa no puede ir", ["rosa"]),
+    ("mi tío wilson retira el pedido", ["wilson"]),
+    ("la tía Elvis paga en efectivo", ["Elvis"]),
+    ("mi primo jefferson lo busca", ["jefferson"]),
+    ("el padrino walter trae la torta", ["walter"]),
+    ("la madrina ainhoa confirma", ["ainhoa"]),
+    # "X al habla", "habla X", "te habla la X"
+    ("benja al habla, tienen turno?", ["benja"]),
+    ("Nelson al habla", ["Nelson"]),
+    ("te habla la cami", ["cami"]),
+    ("habla koldo, buenas", ["koldo"]),
+    # agent offering a slot: time + "con" + first name (Basque, Catalan, Galician too)
+    ("a las 17:00 con begoña", ["begoña"]),
+    ("te queda a las 18:30 con iker?", ["iker"]),
+    ("mañana a las 10 con la cami", ["cami"]),
+    ("a las 9hs con el tincho", ["tincho"]),
+    ("a las 11:00 con unai o con nerea", ["unai", "nerea"]),
+    ("el lunes a las 12 con Oriol o con Xoan", ["Oriol", "Xoan"]),
+    ("a las 5 con rosa, te parece?", ["rosa"]),
+    # names that are words after a relayed greeting or errand
+    ("un saludo a paz", ["paz"]),
+    ("saludos a luz y gracias", ["luz"]),
+    ("dale mis saludos a rosa", ["rosa"]),
+    ("decile a sol que la espero", ["sol"]),
+    ("preguntale a amparo si hay lugar", ["amparo"]),
+    ("preguntá por mercedes en recepción", ["mercedes"]),
+    ("avisale a pilar que llegué", ["pilar"]),
+    # sign-offs with typos and abbreviations, names with a middle initial
+    ("saludes, andres f. ortiz", ["andres f. ortiz"]),
+    ("slds, Ma. José R.", ["Ma. José R."]),
+    ("gracias por todo. saludos!! Pedro", ["Pedro"]),
+    ("atte. juan c. perez", ["juan c. perez"]),
+    ("Quedo atento.\nAtentamente,\nLaura Gómez", ["Laura Gómez"]),
+    ("cordialmente. Fco. Javier Soto", ["Fco. Javier Soto"]),
+    ("bendiciones, ana", ["ana"]),
+    ("abrazo,\nMaría Fernanda", ["María Fernanda"]),
+    # decoys for the cues above
+    ("soy el dueño del local", []),
+    ("soy la nueva encargada", []),
+    ("el abuelo de mi amigo viene", []),
+    ("la tía que vino ayer", []),
+    ("habla español?", []),
+    ("con la promo te sale menos", []),
+    ("a las 17 con la promo del mes", []),
+    ("a las 10 con luz natural", []),
+    ("paz y amor", []),
+    ("un saludo a todos", []),
+    ("dile a tu mamá que pase", []),
+    ("pregunta por el precio", []),
+    ("decile a la vecina", []),
+    ("bendiciones para todos", []),
+    ("un abrazo fuerte", []),
+    ("Saludos!! quería saber el precio", []),
+    ("gracias, excelente servicio", []),
+    ("les mando la foto de mi INE", []),
 ]
 LOCATION = [
     (
@@ -146,6 +223,27 @@ LOCATION = [
         ["mz. c lt. 15, aa.hh. los jazmines, comas"],
     ),
     ("estamos en ruta 40 km 12.5, chilecito", ["ruta 40 km 12.5, chilecito"]),
+    (
+        "vivo en camino a Melipilla km 25, parcela 14, Padre Hurtado",
+        ["camino a Melipilla km 25, parcela 14, Padre Hurtado"],
+    ),
+    (
+        "es camino a los andes km 12, parcela 3, calle larga",
+        ["camino a los andes km 12, parcela 3, calle larga"],
+    ),
+    ("queda en ruta 5 sur km 1024, Puerto Montt", ["ruta 5 sur km 1024, Puerto Montt"]),
+    ("entregar en carretera federal km 33, San Pedro", ["carretera federal km 33, San Pedro"]),
+    (
+        "mandalo a carretera federal México-Pachuca km 42",
+        ["carretera federal México-Pachuca km 42"],
+    ),
+    ("camino a Farellones km 18 porfa", ["camino a Farellones km 18"]),
+    ("parcela 8, sector Los Maitenes, Colina", ["parcela 8, sector Los Maitenes, Colina"]),
+    ("lote 3, fundo El Roble, Los Ángeles", ["lote 3, fundo El Roble, Los Ángeles"]),
+    (
+        "estamos en la parcela 22, camino El Alba, Pirque",
+        ["parcela 22, camino El Alba, Pirque"],
+    ),
     # decoys: a street without number, a city, quantities after a street-like word
     ("la publicación del monoambiente en Av. Santa Fe, ¿sigue?", []),
     ("¿Hacen envíos a Córdoba? Son 3 remeras", []),
@@ -153,6 +251,12 @@ LOCATION = [
     ("camino 3 cuadras y llego", []),
     ("la calle de mi casa tiene 3 pozos", []),
     ("estoy en la sucursal 3 esperando", []),
+    ("la ruta del vino es linda", []),
+    ("fueron km 5 de caminata", []),
+    ("hicimos 10 km por el camino viejo", []),
+    ("el lote 3 de camisetas llega mañana", []),
+    ("camino a casa compro pan", []),
+    ("la parcela 8 tiene 5000 m2, cuanto sale?", []),
 ]
 EMAIL_ADDRESS = [
     ("Mi mail es lucia.ferreyra82@gmail.com, ahí", ["lucia.ferreyra82@gmail.com"]),

@@ -57,10 +57,20 @@ CL_RUT = [
     ("rut 7.430.558-K", ["7.430.558-K"]),
     # separators
     ("RUT 15866024-5", ["15866024-5"]),
+    # no dots, no hyphen: check digit glued on, after "rut"/"run"
+    ("el rut 123456785", ["123456785"]),
+    ("RUT: 16543210K por favor", ["16543210K"]),
+    ("mi run es 8765432k", ["8765432k"]),
+    ("Rol Único Tributario 213456784", ["213456784"]),
     # wrong check digit
     ("RUT 15.866.024-6", []),
-    # decoys
+    ("rut 123456784", []),
+    ("mi run es 16543210-1", []),
+    # decoys: glued digits without a RUT word (orders, amounts)
     ("la mantención de 10.000 km", []),
+    ("pedido 123456785", []),
+    ("el pedido 16543210K llegó", []),
+    ("mi orden es 12345678, el rut te lo paso después", []),
 ]
 UY_CI = [
     # valid

@@ -1,7 +1,8 @@
 """Street addresses in the local styles of AR, MX, CL, CO, PE, UY and ES.
 
 A core (street type + name + house number, or a cue such as "vivo en" + street + number,
-or street + number followed by "Col."/"C.P."/"depto", or a rural lot "manzana 4 lote 12")
+or street + number followed by "Col."/"C.P."/"depto", a rural lot "manzana 4 lote 12", a
+road by kilometre "camino a Melipilla km 25", or a plot "parcela 14, sector ...")
 is extended over unit parts ("piso 5 dto C", "torre 3 apto 801", "4to b", "entre 57 y 58",
 "x 65 y 67", "km 5.5") and over comma-joined components that look like places
 ("Col. del Valle", "C.P. 44100", "la florida", "08037 Barcelona"). Chat is often lowercase,
@@ -93,6 +94,24 @@ _LOT = re.compile(
     r"(?<![\w])(?i:(?:manzana|mzna\.?|mza\.?|mz\.?)\s*[a-z0-9]{1,4}\.?\s*,?\s*"
     r"(?:lote|lte\.?|lt\.?|casa|solar)\s*[a-z0-9]{1,4})(?![\w])"
 )
+# Roads out of town, located by kilometre: "camino a Melipilla km 25", "carretera federal
+# México-Pachuca km 42", "ruta 5 sur km 1024". The "km" is what makes it an address.
+_ROAD_NAME = rf"(?:{_CAP}(?:-{_CAP})?|{_CONN})"
+_ROAD_KM = re.compile(
+    r"(?<![\w])(?i:camino|ruta|carretera|carr\.|autopista|autov[ií]a|v[ií]a)\s+"
+    r"(?:(?i:a|al|hacia)\s+)?"
+    rf"(?:{_ROAD_NAME}\s+){{0,5}}?"
+    r"(?i:km\.?|kil[oó]metro)\s*\d{1,4}(?:[.,]\d{1,3})?(?![\w])"
+)
+# Rural plots: "parcela 14, sector Los Maitenes", "lote 3, fundo El Roble". Alone, a
+# "lote 3" is a batch of goods; a rural locator word in the next comma part makes it a place.
+_PLOT = re.compile(
+    r"(?<![\w])(?i:parcela|parc\.|lote|lt\.|hijuela|sitio|chacra|fundo)\s*"
+    r"(?:(?i:n[°º.]|nro\.?)\s*)?\d{1,4}[A-Za-z]?(?![\w])"
+    r"(?=\s*,\s*(?i:sector|fundo|camino|ruta|carretera|parcela|lote|hijuela|km|"
+    r"kil[oó]metro|comuna|localidad|paraje|loteo|villa|poblaci[oó]n|ejido|rancho|predio|"
+    r"hacienda|estancia|chacra|colonia|vereda|corregimiento|caser[ií]o)(?![\w]))"
+)
 # A number followed by one of these is a quantity ("camino 3 cuadras"), not a house.
 _QUANTITY_AFTER = re.compile(
     r"\s*(?i:horas?|hs|min|minutos|d[ií]as|cuadras|personas|veces|a[nñ]os|meses|kg|kilos|"
@@ -121,7 +140,9 @@ _KEYWORD_START = re.compile(
     r"conjunto|parcela|vereda|corregimiento|caser[ií]o|paraje|poblaci[oó]n|pobl\.|villa|"
     r"fraccionamiento|depto\.?|dpto\.?|apto\.?|piso|torre|esc\.?|int\.?|of\.?|local|sector|"
     r"villa|manzana|mz\.?|lote|casa|conjunto|edificio|provincia|prov\.?|alcald[ií]a|"
-    r"delegaci[oó]n|municipio|comuna|localidad|partido|cerca|junto)(?![\w])"
+    r"delegaci[oó]n|municipio|comuna|localidad|partido|cerca|junto|fundo|hijuela|chacra|"
+    r"parcela|loteo|ejido|rancho|predio|hacienda|estancia|camino|ruta|carretera|km\.?|"
+    r"kil[oó]metro)(?![\w])"
 )
 _COMPONENT = re.compile(
     r",\s*((?:(?i:col|urb|fracc|c\.\s?p|av|avda|bv|prov|depto|dpto|apto|esc|int|aa\.\s?hh|"
@@ -167,6 +188,9 @@ class AddressRecognizer(EntityRecognizer):
                 cores.append((m.start(), m.end(), 0.75))
         for m in _LOT.finditer(text):
             cores.append((m.start(), m.end(), 0.7))
+        for regex in (_ROAD_KM, _PLOT):
+            for m in regex.finditer(text):
+                cores.append((m.start(), m.end(), 0.7))
         for regex in (_UNTYPED_CUE, _WEAK_CUE):
             for m in regex.finditer(text):
                 if not _QUANTITY_AFTER.match(text, m.end(1)):

@@ -94,6 +94,23 @@ NICKNAMES = frozenset(
     mari tati meli juli mica romi ceci gabi dani ale ana luli lu nati vero yani yami
     naty jime jimena lau lauri maca marian mariela majo mafe pili pepa maite rodo
     kike quique manu nando alfre chelo toti nacha lore cris cristi pame
+    benja tincho coni javi joaco juampi lauti nahue rami feli fabi sofi belu guada guadi
+    agus flopi mechi euge emi eli isa juanjo josema chechu pachi panchi cote cuca
+    checho fito tavo chuy lencho nacho poncho chucho licha lula yoli maru marce pau
+    """.split()
+)
+# Basque, Catalan and Galician first names, frequent in Spain and among its emigrants but
+# missing from Faker's es_ES list (Ainhoa, Unai, Koldo...).
+REGIONAL_FIRST_NAMES = frozenset(
+    """
+    ainhoa unai koldo mikel ander amaia amaya edurne gorka xabier xabi inaki josu eneko
+    aritz asier ibai igor imanol joseba julen kepa markel oier urko benat aimar iker aitor
+    ane maialen nahia uxue irati garazi izaro haizea leire nerea itziar arantxa arantza
+    miren idoia olatz saioa nekane begona maite itxaso naiara ainara irune iratxe ziortza
+    oriol jordi pau pol arnau marc jaume quim biel xavi lluis enric ferran gerard bernat
+    guillem marti montse nuria laia meritxell mireia roser neus merce txell aina queralt
+    ariadna eulalia xoan xose brais iago anxo uxia antia iria noa sabela xiana aldara
+    carme uxio breixo xurxo
     """.split()
 )
 # Second halves of compound first names ("Juan de Dios", "María de los Ángeles").
@@ -172,6 +189,6 @@ def name_lexicon(language: str = "es") -> NameLexicon:
     # Foreign lists hold words that are ordinary in Spanish chat ("Will", "Mark", "Costa").
     first = {n for n in first if len(n) > 1 and (n in spanish_first or n not in COMMON_VOCAB)}
     last = {n for n in last if len(n) > 1 and (n in spanish_last or n not in COMMON_VOCAB)}
-    first |= NICKNAMES | COMPOUND_PARTS
+    first |= NICKNAMES | COMPOUND_PARTS | REGIONAL_FIRST_NAMES
     last |= {strip_accents(n) for n in INDIGENOUS_SURNAMES}
     return NameLexicon(first=frozenset(first), last=frozenset(last))

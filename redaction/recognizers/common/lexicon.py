@@ -44,11 +44,11 @@ angeles fe gracia patria libertad socorro remedios asuncion concepcion caridad r
 flor jazmin margarita violeta dalia azucena clara celeste perla salvador modesto
 inocencio prudencio franco leal bueno segundo dan mia dulce iris abril julio armando tomas
 nieves lucero alegria fidel justo linda bella rubi trinidad natividad candelaria guadalupe
-belen begoña montserrat lourdes luján lujan carmen cristal jade pascual salud purificacion
+belen montserrat lourdes luján lujan carmen cristal jade pascual salud purificacion
 encarnacion piedad reina princesa sierra marina pastor honorato placido severo alta amor che
 alma aura luna mora vera rico gala ida gema ever iban del nina nino lee ira mina tina lisa pina lena
 luce mona dana jade joy april faith hazel robin wolf urban grant chase bill will mark gordo
-negro nena tito toto chino mari lu jo ali sam ray sue tom don ina mai nath ella
+negro nena tito toto chino pato mari lu jo ali sam ray sue tom don ina mai nath ella
 """.split()
 )
 

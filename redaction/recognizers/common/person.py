@@ -10,14 +10,19 @@ what keeps ordinary words out is the cue before the word and the word lists
 * "soy": a known first name (even one that is also a word: "soy sol") or a capitalized one;
 * kin ("mi hija", "mi pololo", "la nuera de") or role ("paciente"): a known first name of
   any kind, or a capitalized word;
+* "soy el/la", "habla la", kin with an article ("el abuelo", "la tía"), a relayed greeting
+  or errand ("saludos a", "decile a", "preguntale a") and a time + "con" ("a las 17:00 con"):
+  a known first name, even one that is also a word ("saludos a luz");
+* sign-off followed by punctuation or a line break, whatever the spelling ("saludes,",
+  "slds,", "saludos!!", "bendiciones,"): a known first name or name abbreviation ("Ma.");
 * greeting ("hola", "che", "gracias"): a known first name; one that is also a word only
   when punctuation follows ("hola amparo,");
 * weak ("con", "para", "y"): a known first name that is not a word;
 * no cue: a capitalized known first name (with its surnames), or a lowercase known first
   name followed by a known surname.
 Names continue over particles when a name follows them ("maria jose de la fuente",
-"juan de dios ñancupil", "da silva"), over hyphenated parts, and over a signature
-initial ("fede c.").
+"juan de dios ñancupil", "da silva"), over hyphenated parts, over middle initials
+("andres f. ortiz") and over a signature initial ("fede c.").
 """
 
 from __future__ import annotations
@@ -39,7 +44,14 @@ _KIN_NOUNS = (
     "hijo hija hijos esposo esposa marido mujer senora senor hermano hermana mama mami papa "
     "papi madre padre novio novia pololo polola pareja abuela abuelo abue tio tia primo prima "
     "suegra suegro cunado cunada sobrino sobrina nieto nieta nuera yerno jefe jefa amigo amiga "
-    "vecino vecina companero companera socio socia viejo vieja nene nena bebe"
+    "vecino vecina companero companera socio socia viejo vieja nene nena bebe padrino madrina "
+    "ahijado ahijada compadre comadre bisabuelo bisabuela padrastro madrastra"
+).split()
+# Kin with an article ("el abuelo washington", "la tía rosa") is more often followed by
+# "de ..." or a verb than by a name, so only a known first name counts after it.
+_ARTICLE_KIN = (
+    "abuelo abuela abue tio tia primo prima padrino madrina compadre comadre bisabuelo "
+    "bisabuela sobrino sobrina cunado cunada suegro suegra nieto nieta vecino vecina"
 ).split()
 _CUES: dict[str, dict[str, list[str]]] = {
     "title": {
@@ -187,12 +199,125 @@ _CUES: dict[str, dict[str, list[str]]] = {
         ],
         "en": ["hi", "hello", "hey", "thanks", "dear"],
     },
+    # "soy el benja", "te habla la cami": a nickname with its article.
+    "article": {
+        "es": [
+            *(f"{c} {a}" for c in ("soy", "yo soy", "aca", "aqui", "habla") for a in ("el", "la")),
+        ],
+        "en": [],
+    },
+    "kin_article": {
+        "es": [f"{a} {n}" for a in ("el", "la", "los", "las") for n in _ARTICLE_KIN],
+        "en": [],
+    },
+    # Greetings and errands relayed to someone: "saludos a luz", "decile a sol que...".
+    "relay": {
+        "es": [
+            *(
+                f"{v} {p}"
+                for v in (
+                    "saludo",
+                    "saludos",
+                    "saludes",
+                    "saludame",
+                    "saludale",
+                    "saludeme",
+                    "salude",
+                    "beso",
+                    "besos",
+                    "un beso",
+                    "abrazo",
+                    "un abrazo",
+                    "abrazos",
+                )
+                for p in ("a", "para")
+            ),
+            *(
+                f"{v} {p}"
+                for v in (
+                    "decile",
+                    "dile",
+                    "digale",
+                    "decirle",
+                    "preguntale",
+                    "preguntele",
+                    "preguntarle",
+                    "avisale",
+                    "avisele",
+                    "avisa",
+                    "avisarle",
+                    "llamale",
+                    "llamala",
+                    "pasale",
+                    "comunicame con",
+                )
+                for p in ("a",)
+            ),
+            "pregunta por",
+            "pregunte por",
+            "preguntar por",
+            "comunicame con",
+        ],
+        "en": ["say hi to", "tell"],
+    },
     "weak": {
-        "es": ["con", "para", "y", "cliente", "agente", "e"],
+        "es": ["con", "con el", "con la", "para", "y", "cliente", "agente", "e"],
         "en": ["with", "and", "for"],
     },
 }
-_CUE_ORDER = ("title", "naming", "soy", "kin", "greeting", "weak")
+# Sign-offs, whatever the spelling: a name follows them only after punctuation or a line
+# break ("saludes, andres f. ortiz", "bendiciones,\nAna", "saludos!! Pedro").
+_SIGNOFFS = (
+    "saludos",
+    "saludes",
+    "saluditos",
+    "slds",
+    "sds",
+    "salu2",
+    "un saludo",
+    "saludos cordiales",
+    "atte",
+    "att",
+    "atentamente",
+    "cordialmente",
+    "bendiciones",
+    "abrazo",
+    "abrazos",
+    "un abrazo",
+    "besos",
+    "un beso",
+    "cariños",
+    "gracias",
+    "muchas gracias",
+    "regards",
+    "best",
+    "cheers",
+)
+_SIGNOFF = re.compile(
+    r"(?:^|(?<=[\s.,;!?]))(?:"
+    + "|".join(re.escape(strip_accents(w)).replace(r"\ ", r"\s+") for w in _SIGNOFFS)
+    + r")\s*(?:[.!,:;-]+\s*|\n\s*)$"
+)
+# "a las 17:00 con begoña", "a las 9hs con la cami": an agent offering a slot with someone.
+_TIME_WITH = re.compile(
+    r"(?<!\w)\d{1,2}(?:[:.]\d{2})?\s*(?:hs?|hrs?|am|pm|a\.\s?m\.|p\.\s?m\.)?\.?\s+"
+    r"con(?:\s+(?:el|la))?\s+$"
+)
+# Abbreviated first names that end in a dot: "Ma. José", "Fco. Javier".
+_NAME_ABBREV = frozenset({"ma", "mª", "fco", "fdo", "gmo", "jno", "ml", "ant", "mg"})
+_CUE_ORDER = (
+    "title",
+    "naming",
+    "soy",
+    "article",
+    "kin_article",
+    "kin",
+    "relay",
+    "signoff",
+    "time_with",
+    "greeting",
+    "weak",
+)
 _PARTICLE_START = frozenset({"de", "del", "da", "das", "do", "dos", "di", "van", "von", "du"})
 _PARTICLE_SECOND = frozenset({"la", "las", "los", "le"})
 # "se llama ..." after these is a pet, a product or a place, not a person.
@@ -203,7 +328,19 @@ _NOT_PERSON_BEFORE = re.compile(
 )
 _INITIAL = re.compile(r" ([A-Za-z])\.(?![\w.@])")
 _MAX_TOKENS = 6
-_SCORES = {"title": 0.8, "naming": 0.8, "soy": 0.75, "kin": 0.75, "greeting": 0.65, "weak": 0.6}
+_SCORES = {
+    "title": 0.8,
+    "naming": 0.8,
+    "soy": 0.75,
+    "article": 0.7,
+    "kin_article": 0.7,
+    "kin": 0.75,
+    "relay": 0.7,
+    "signoff": 0.75,
+    "time_with": 0.7,
+    "greeting": 0.65,
+    "weak": 0.6,
+}
 
 
 @dataclass
@@ -237,6 +374,7 @@ class PersonRecognizer(EntityRecognizer):
             kind: _cue_regex(words.get(lang, []) + (words["es"] if lang != "es" else []))
             for kind, words in _CUES.items()
         }
+        self._special_cues = {"signoff": _SIGNOFF, "time_with": _TIME_WITH}
         super().__init__(
             supported_entities=[self.ENTITY],
             name="PersonRecognizer",
@@ -272,6 +410,8 @@ class PersonRecognizer(EntityRecognizer):
             initial = _INITIAL.match(text, end)
             if initial is not None:
                 end = initial.end()
+            elif len(toks[end_index].text) == 1 and _INITIAL.match(text, toks[end_index].start - 1):
+                end += 1  # a final initial keeps its dot: "Ma. José R."
             results.append(self._result(toks[i].start, end, score))
             i = end_index + 1
         return results
@@ -295,7 +435,8 @@ class PersonRecognizer(EntityRecognizer):
 
     def _cue(self, before: str) -> str | None:
         for kind in _CUE_ORDER:
-            if self._cues[kind].search(before) is not None:
+            regex = self._special_cues.get(kind) or self._cues[kind]
+            if regex.search(before) is not None:
                 return kind
         return None
 
@@ -335,6 +476,24 @@ class PersonRecognizer(EntityRecognizer):
             if folded in COMMON_VOCAB and not (tok.capitalized or is_first or ambiguous):
                 return None  # "habla español", "titular también"
             if cap_name or self._known(folded) or self._unknown_ok(folded):
+                return self._extend(text, toks, i, mode="unknown"), _SCORES[cue]
+            return None
+        if cue == "time_with" and ambiguous and not (tok.capitalized or punct_after):
+            return None  # "a las 10 con luz natural"
+        if cue in ("article", "kin_article", "relay", "time_with"):
+            # A known first name, even one that is also a word ("saludos a luz"); not an
+            # ordinary noun ("soy el dueño", "el abuelo de...", "dile a tu mamá").
+            if (
+                is_first
+                or ambiguous
+                or (cap_name and folded not in COMMON_VOCAB and cue != "relay")
+            ):
+                return self._extend(text, toks, i, mode="lower"), _SCORES[cue]
+            return None
+        if cue == "signoff":
+            if is_first or ambiguous or self._abbrev(text, tok):
+                return self._extend(text, toks, i, mode="unknown"), _SCORES[cue]
+            if cap_name and self._known(folded):
                 return self._extend(text, toks, i, mode="unknown"), _SCORES[cue]
             return None
         if cue == "soy":
@@ -385,8 +544,13 @@ class PersonRecognizer(EntityRecognizer):
 
     @staticmethod
     def _self_introduction(text: str, toks: list[_Tok], i: int) -> bool:
-        """ "Martín acá, ..." / "carla aqui": a line that opens with a name then "acá"."""
-        if i + 1 >= len(toks) or toks[i + 1].folded not in ("aca", "aqui", "here"):
+        """ "Martín acá, ..." / "carla aqui" / "benja al habla": a line opening with a name."""
+        if i + 1 >= len(toks):
+            return False
+        if toks[i + 1].folded == "al":
+            if i + 2 >= len(toks) or toks[i + 2].folded != "habla":
+                return False
+        elif toks[i + 1].folded not in ("aca", "aqui", "here"):
             return False
         if text[toks[i].end : toks[i + 1].start] != " ":
             return False
@@ -428,8 +592,25 @@ class PersonRecognizer(EntityRecognizer):
         j = i + 1
         while j < len(toks) and j - i < _MAX_TOKENS:
             prev, tok = toks[j - 1], toks[j]
-            if not self._adjacent(text, prev, tok) or self._glued(text, tok):
+            if self._glued(text, tok):
                 break
+            if not self._adjacent(text, prev, tok):
+                if not (self._dotted_gap(text, prev, tok) and self._name_token(tok, mode)):
+                    break
+                end = j
+                j += 1
+                continue
+            if (
+                len(tok.text) == 1
+                and j + 1 < len(toks)
+                and self._dotted_gap(text, tok, toks[j + 1])
+                and self._name_token(toks[j + 1], mode)
+                and not self._glued(text, toks[j + 1])
+            ):
+                # A middle initial: "andres f. ortiz".
+                end = j + 1
+                j += 2
+                continue
             if tok.folded in _PARTICLE_START:
                 if mode == "cap" and self.lexicon.is_ambiguous(toks[i].folded):
                     break  # "Mar del Plata", "Paz de Ariporo": a place
@@ -444,6 +625,17 @@ class PersonRecognizer(EntityRecognizer):
             end = j
             j += 1
         return end
+
+    @staticmethod
+    def _dotted_gap(text: str, a: _Tok, b: _Tok) -> bool:
+        """ "Ma. José", "f. ortiz": ``a`` is an initial or a name abbreviation with its dot."""
+        if text[a.end : b.start] not in (". ", ".  "):
+            return False
+        return (len(a.text) == 1 and a.text.isalpha()) or a.folded in _NAME_ABBREV
+
+    @staticmethod
+    def _abbrev(text: str, tok: _Tok) -> bool:
+        return tok.folded in _NAME_ABBREV and text[tok.end : tok.end + 1] == "."
 
     @staticmethod
     def _adjacent(text: str, a: _Tok, b: _Tok) -> bool:

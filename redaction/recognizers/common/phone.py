@@ -23,6 +23,9 @@ _CANDIDATE = re.compile(
 )
 # Dotted numbers ("951.223.884", "11.5832.1190") are phones only with a phone word before.
 _DOTTED = re.compile(r"(?<![\w$€.,/:#+\-])(?:\+\s?)?\d{2,4}(?:\.\d{2,4}){2,3}(?![\w/%:\-]|[.,]\d)")
+# Old Mexican mobile prefixes (044 local, 045 long distance) before a 10-digit number,
+# dropped from the numbering plan in 2019 but still written: "044 55 1234 5678".
+_MX_OLD_MOBILE = re.compile(r"^04[45][\s\-.]*(?=(?:\d[\s\-.]*){10}$)")
 # Country codes written without '+' ("57 301 555 0923", "0034 655 443 322").
 _COUNTRY_CODES = ("54", "52", "56", "57", "51", "598", "34", "55", "1")
 _DATE_LIKE = re.compile(r"^\d{1,2}-\d{1,2}-\d{2,4}$")
@@ -42,6 +45,18 @@ _CONTEXT = words_regex(
         "llamar",
         "llamame",
         "llamarme",
+        "llamo al",
+        "llamas al",
+        "marcame",
+        "marcar",
+        "marca al",
+        "marcale",
+        "marcas al",
+        "whats",
+        "whatsap",
+        "wats",
+        "wasap",
+        "guasap",
         "llamenme",
         "contacto",
         "fijo",
@@ -122,6 +137,8 @@ class LatamPhoneRecognizer(EntityRecognizer):
             before = strip_accents(text[max(0, match.start() - 30) : match.start()].lower())
             if _CONTEXT is None or _CONTEXT.search(before) is None:
                 continue
+            if _NEGATIVE is not None and _NEGATIVE.search(before[-22:]):
+                continue
             candidate = match.group(0)
             valid, _possible = self._check(candidate.replace(".", " "))
             if valid:
@@ -169,6 +186,9 @@ class LatamPhoneRecognizer(EntityRecognizer):
         valid, possible = self._check_once(candidate)
         if valid:
             return valid, possible
+        old_mobile = _MX_OLD_MOBILE.match(candidate)
+        if old_mobile is not None:
+            return self._check_once("+52 " + candidate[old_mobile.end() :])
         compact = candidate.lstrip("(")
         if compact.startswith("00"):
             return self._check_once("+" + compact[2:])

@@ -1,0 +1,141 @@
+"""Channel connections (admin only): connect WhatsApp, Instagram, Messenger and Lead Ads.
+
+Secrets go in once and never come out: the list shows a masked access token and whether
+the other secrets are set. A validation error never echoes the submitted values (FastAPI's
+default 422 body carries the input, which here holds tokens).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, Field, SecretStr
+
+from api.deps import AdminUser, SecretBoxDep, SessionDep, TenantDep
+from crm.errors import AlreadyExists, NotFound
+from crm.models import ChannelConnectionPublic, ChannelKind, Tenant
+from crm.services.connections import (
+    create_connection,
+    delete_connection,
+    list_connections,
+    public,
+)
+
+ACCOUNT_ID = r"^[0-9]{1,64}$"
+
+
+class _NoEchoRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as exc:
+                detail = [{"loc": e.get("loc"), "msg": e.get("msg"), "type": e.get("type")}
+                          for e in exc.errors()]
+                raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail) from None
+
+        return route
+
+
+router = APIRouter(prefix="/v1/connections", tags=["channels"], route_class=_NoEchoRoute)
+
+
+class _Secrets(BaseModel):
+    app_secret: SecretStr | None = Field(
+        default=None, description="The Meta app's secret; omit when the business connected "
+        "through the platform's app (MOSTRADOR_META_APP_SECRET)")
+    verify_token: SecretStr = Field(description="The webhook verify token you chose")
+
+
+class WhatsAppIn(_Secrets):
+    phone_number_id: str = Field(pattern=ACCOUNT_ID)
+    access_token: SecretStr
+    template_name: str | None = Field(default=None, max_length=512, description=(
+        "Approved template sent when the 24-hour window is closed"))
+    template_language: str | None = Field(default=None, max_length=16)
+
+
+class InstagramIn(_Secrets):
+    account_id: str = Field(pattern=ACCOUNT_ID)
+    page_token: SecretStr
+
+
+class MessengerIn(_Secrets):
+    page_id: str = Field(pattern=ACCOUNT_ID)
+    page_token: SecretStr
+
+
+class LeadAdsIn(_Secrets):
+    page_id: str = Field(pattern=ACCOUNT_ID)
+    page_token: SecretStr
+    seller_emails: list[str] = Field(default_factory=list, description=(
+        "Sellers the leads rotate among; empty: every active seller"))
+
+
+def _create(db: SessionDep, box: SecretBoxDep, tenant: Tenant, kind: ChannelKind,
+            account_id: str, token: SecretStr, body: _Secrets,
+            **extra: Any) -> ChannelConnectionPublic:
+    try:
+        connection = create_connection(
+            db, box=box, tenant=tenant, kind=kind, account_id=account_id,
+            access_token=token.get_secret_value(),
+            verify_token=body.verify_token.get_secret_value(),
+            app_secret=body.app_secret.get_secret_value() if body.app_secret else None,
+            **extra)
+    except AlreadyExists as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    except NotFound as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+    db.commit()
+    return public(connection)
+
+
+@router.post("/whatsapp", status_code=201, response_model=ChannelConnectionPublic)
+def connect_whatsapp(body: WhatsAppIn, db: SessionDep, box: SecretBoxDep, _admin: AdminUser,
+                     tenant: TenantDep) -> ChannelConnectionPublic:
+    return _create(db, box, tenant, ChannelKind.whatsapp, body.phone_number_id,
+                   body.access_token, body, template_name=body.template_name,
+                   template_language=body.template_language)
+
+
+@router.post("/instagram", status_code=201, response_model=ChannelConnectionPublic)
+def connect_instagram(body: InstagramIn, db: SessionDep, box: SecretBoxDep, _admin: AdminUser,
+                      tenant: TenantDep) -> ChannelConnectionPublic:
+    return _create(db, box, tenant, ChannelKind.instagram, body.account_id, body.page_token,
+                   body)
+
+
+@router.post("/messenger", status_code=201, response_model=ChannelConnectionPublic)
+def connect_messenger(body: MessengerIn, db: SessionDep, box: SecretBoxDep, _admin: AdminUser,
+                      tenant: TenantDep) -> ChannelConnectionPublic:
+    return _create(db, box, tenant, ChannelKind.messenger, body.page_id, body.page_token, body)
+
+
+@router.post("/lead-ads", status_code=201, response_model=ChannelConnectionPublic)
+def connect_lead_ads(body: LeadAdsIn, db: SessionDep, box: SecretBoxDep, _admin: AdminUser,
+                     tenant: TenantDep) -> ChannelConnectionPublic:
+    return _create(db, box, tenant, ChannelKind.lead_ads, body.page_id, body.page_token, body,
+                   seller_emails=body.seller_emails)
+
+
+@router.get("", response_model=list[ChannelConnectionPublic])
+def get_connections(db: SessionDep, _admin: AdminUser,
+                    tenant: TenantDep) -> list[ChannelConnectionPublic]:
+    return [public(c) for c in list_connections(db, tenant=tenant)]
+
+
+@router.delete("/{connection_id}", status_code=204)
+def remove_connection(connection_id: str, db: SessionDep, _admin: AdminUser,
+                      tenant: TenantDep) -> Response:
+    try:
+        delete_connection(db, tenant=tenant, connection_id=connection_id)
+    except NotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such connection.") from None
+    db.commit()
+    return Response(status_code=204)

@@ -1,0 +1,164 @@
+"""The normalized shapes every Meta channel parser produces.
+
+A webhook body becomes a `ParsedWebhook`: the accounts it addresses (for routing and the
+signature check) and an ordered list of items, each an `InboundMessage`, a `StatusUpdate`
+or a `LeadgenChange`. Parsers never raise on unknown shapes: what they do not understand
+becomes an `unsupported` message or is skipped, and is still kept in the raw event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from crm.models import ChannelKind
+
+
+class InboundKind(StrEnum):
+    text = "text"
+    interactive = "interactive"      # button / list replies, quick replies, postbacks
+    reaction = "reaction"
+    location = "location"
+    contacts = "contacts"
+    media = "media"                  # image, audio, video, document, sticker, file
+    order = "order"
+    edit = "edit"
+    delete = "delete"
+    echo = "echo"                    # the business's own message, echoed back (ignored)
+    story_reply = "story_reply"
+    story_mention = "story_mention"
+    system = "system"
+    unsupported = "unsupported"
+
+
+# What the agent is told instead of media it cannot see.
+MEDIA_LABELS = {
+    "image": "[imagen]", "audio": "[audio]", "video": "[video]", "document": "[documento]",
+    "sticker": "[sticker]", "file": "[archivo]", "gif": "[gif]",
+}
+
+
+@dataclass(frozen=True)
+class Media:
+    type: str                 # image | audio | video | document | sticker | file ...
+    id: str | None = None     # WhatsApp media id (fetch it with the token); None on Messenger
+    caption: str | None = None
+    mime_type: str | None = None
+    url: str | None = None    # Messenger/Instagram attachment URL
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """One thing an end user did, on any channel."""
+
+    channel: ChannelKind
+    account_id: str           # phone_number_id / Instagram account id / page id
+    sender_id: str            # wa_id / IGSID / PSID
+    message_id: str           # wamid / mid: the dedup key
+    kind: InboundKind
+    timestamp: datetime
+    text: str | None = None   # the user's words: body, caption, button title, new text
+    payload: str | None = None  # button/list/postback id
+    media: Media | None = None
+    target_id: str | None = None  # the message replied to, reacted to, edited or deleted
+    emoji: str | None = None
+    location: dict[str, float | str] | None = None
+    contacts_count: int = 0
+    unsupported_type: str | None = None
+    sender_name: str | None = None  # WhatsApp profile name (user-set; not stored)
+
+    @property
+    def runs_turn(self) -> bool:
+        """Whether the agent answers this item (see agent_text)."""
+        return self.kind not in (InboundKind.reaction, InboundKind.delete, InboundKind.echo,
+                                 InboundKind.story_mention, InboundKind.system)
+
+    def agent_text(self) -> str:
+        """The short text the agent gets for this item."""
+        text = (self.text or "").strip()
+        if self.kind == InboundKind.media and self.media is not None:
+            label = MEDIA_LABELS.get(self.media.type, f"[{self.media.type}]")
+            return f"{label} {text}".strip()
+        if self.kind == InboundKind.location and self.location:
+            where = ", ".join(str(self.location[k]) for k in ("name", "address")
+                              if self.location.get(k))
+            return f"[ubicación] {where}".strip()
+        if self.kind == InboundKind.contacts:
+            return f"[contactos compartidos: {self.contacts_count}]"
+        if self.kind == InboundKind.order:
+            return f"[pedido] {text}".strip()
+        if self.kind == InboundKind.edit:
+            return f"[mensaje editado] {text}".strip()
+        if self.kind == InboundKind.story_reply:
+            return f"[respuesta a una historia] {text}".strip()
+        if self.kind == InboundKind.unsupported:
+            return "[mensaje de un tipo no soportado]"
+        return text or "[mensaje vacío]"
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    """WhatsApp's news about a message the business sent."""
+
+    channel: ChannelKind
+    account_id: str
+    message_id: str           # the outbound wamid
+    status: str               # sent | delivered | read | played | failed | ...
+    timestamp: datetime
+    error_code: str | None = None
+
+
+@dataclass(frozen=True)
+class LeadgenChange:
+    """A Lead Ads form submission announced on a page (the answers are fetched later)."""
+
+    channel: ChannelKind      # always lead_ads
+    account_id: str           # page id
+    leadgen_id: str
+    form_id: str | None
+    ad_id: str | None
+    timestamp: datetime
+
+
+Item = InboundMessage | StatusUpdate | LeadgenChange
+
+
+@dataclass
+class ParsedWebhook:
+    object: str
+    accounts: set[tuple[ChannelKind, str]] = field(default_factory=set)
+    items: list[Item] = field(default_factory=list)
+    skipped: int = 0          # entries/changes of a shape we do not handle
+
+
+def dedup_key(item: Item) -> tuple[str, str] | None:
+    """(channel, external id) of an item processed at most once; None: idempotent item."""
+    if isinstance(item, StatusUpdate):
+        return None
+    if isinstance(item, LeadgenChange):
+        return (item.channel.value, item.leadgen_id)
+    return (item.channel.value, item.message_id)
+
+
+def thread_key(item: Item) -> str:
+    """Items with one key are processed in arrival order (one conversation, one lead)."""
+    if isinstance(item, InboundMessage):
+        return f"{item.channel.value}:{item.account_id}:{item.sender_id}"
+    if isinstance(item, LeadgenChange):
+        return f"{item.channel.value}:{item.leadgen_id}"
+    return f"{item.channel.value}:status:{item.message_id}"
+
+
+def from_unix(value: object) -> datetime:
+    """Meta's timestamps: seconds as a string (WhatsApp) or milliseconds (Messenger)."""
+    try:
+        number = float(str(value))
+    except (TypeError, ValueError):
+        return datetime.now(UTC)
+    if number > 10_000_000_000:  # milliseconds
+        number /= 1000
+    try:
+        return datetime.fromtimestamp(number, UTC)
+    except (OverflowError, OSError, ValueError):
+        return datetime.now(UTC)
