@@ -147,7 +147,8 @@ class AgentRuntime:
                         fields = stored_fields(message)
                         if fields is None:
                             continue
-                        stored = add_message(db, conversation=conversation, **fields)
+                        stored = add_message(db, conversation=conversation, flush=False,
+                                             **fields)
                         if isinstance(message, AIMessage):
                             calls += [c["name"] for c in message.tool_calls]
                             if not message.tool_calls:
