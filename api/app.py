@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from agent.runtime import AgentRuntime
 from api.logging_setup import configure_logging
-from api.routes import chat, connections, health, staff, webhooks
+from api.routes import business, chat, connections, health, staff, webhooks
 from channels.context import ChannelContext
 from channels.worker import Processor
 from crm.db import get_engine, init_db
@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None, runtime: AgentRuntime | None = 
     app.state.runtime = runtime or AgentRuntime(settings, engine)
     app.include_router(chat.router)
     app.include_router(staff.router)
+    app.include_router(business.router)
     app.include_router(connections.router)
     app.include_router(webhooks.router)
     app.include_router(health.router)

@@ -1,0 +1,198 @@
+"""The business's own profile, opening hours and services, as its staff configure them.
+
+Everyone on the staff may read them; only admins change them. Hours are validated here so
+that the agent never offers a time the booking service would refuse.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from fastapi import APIRouter, HTTPException, status
+from pydantic import BaseModel, Field, field_validator
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from api.deps import AdminUser, CurrentUser, SessionDep, TenantDep
+from crm.models import HOLD_MINUTES, WEEKDAYS, Service, Tenant
+
+router = APIRouter(prefix="/v1", tags=["business"])
+
+
+def _minutes(value: str) -> int:
+    hours, _, minutes = value.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+        raise ValueError(f"{value!r} is not HH:MM")
+    total = int(hours) * 60 + int(minutes)
+    if not 0 <= total <= 24 * 60 or int(minutes) >= 60:
+        raise ValueError(f"{value!r} is not a time of day")
+    if total % HOLD_MINUTES:
+        raise ValueError(f"{value!r}: opening hours go in steps of {HOLD_MINUTES} minutes")
+    return total
+
+
+class ServiceOut(BaseModel):
+    id: str
+    name: str
+    description: str | None
+    duration_minutes: int
+    price: Decimal
+    active: bool
+
+
+class ServiceIn(BaseModel):
+    name: str = Field(min_length=1, max_length=120)
+    description: str | None = Field(default=None, max_length=500)
+    duration_minutes: int = Field(ge=HOLD_MINUTES, le=480, multiple_of=HOLD_MINUTES)
+    price: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
+    active: bool = True
+
+
+class BusinessOut(BaseModel):
+    name: str
+    slug: str
+    timezone: str
+    locale: str
+    currency: str
+    address: str | None
+    phone: str | None
+    email: str | None
+    business_hours: dict[str, list[list[str]]]
+    slot_step_minutes: int
+    services: list[ServiceOut]
+
+
+class BusinessIn(BaseModel):
+    """Fields left out stay as they are."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    timezone: str | None = None
+    locale: str | None = Field(default=None, pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    address: str | None = Field(default=None, max_length=300)
+    phone: str | None = Field(default=None, max_length=32)
+    email: str | None = Field(default=None, max_length=200)
+    business_hours: dict[str, list[list[str]]] | None = Field(
+        default=None, description='{"mon": [["09:00", "13:00"], ["14:00", "18:00"]], ...}'
+    )
+    slot_step_minutes: int | None = Field(default=None, ge=HOLD_MINUTES, le=240,
+                                          multiple_of=HOLD_MINUTES)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown IANA timezone {value!r}") from None
+        return value
+
+    @field_validator("business_hours")
+    @classmethod
+    def _valid_hours(cls, value: dict[str, list[list[str]]] | None
+                     ) -> dict[str, list[list[str]]] | None:
+        if value is None:
+            return None
+        unknown = sorted(set(value) - set(WEEKDAYS))
+        if unknown:
+            raise ValueError(f"unknown days {unknown}; use {list(WEEKDAYS)}")
+        for day, intervals in value.items():
+            spans = []
+            for interval in intervals:
+                if len(interval) != 2:
+                    raise ValueError(f"{day}: each interval is [open, close]")
+                start, end = _minutes(interval[0]), _minutes(interval[1])
+                if start >= end:
+                    raise ValueError(f"{day}: {interval[0]} is not before {interval[1]}")
+                spans.append((start, end))
+            spans.sort()
+            if any(a[1] > b[0] for a, b in zip(spans, spans[1:], strict=False)):
+                raise ValueError(f"{day}: intervals overlap")
+        return {day: value.get(day, []) for day in WEEKDAYS}
+
+
+def _service_out(service: Service) -> ServiceOut:
+    return ServiceOut(id=service.id, name=service.name, description=service.description,
+                      duration_minutes=service.duration_minutes, price=service.price,
+                      active=service.active)
+
+
+def _business_out(db: SessionDep, tenant: Tenant) -> BusinessOut:
+    services = db.exec(select(Service).where(Service.tenant_id == tenant.id)
+                       .order_by(col(Service.name))).all()
+    return BusinessOut(
+        name=tenant.name, slug=tenant.slug, timezone=tenant.timezone, locale=tenant.locale,
+        currency=tenant.currency, address=tenant.address, phone=tenant.phone,
+        email=tenant.email, business_hours=tenant.business_hours,
+        slot_step_minutes=tenant.slot_step_minutes,
+        services=[_service_out(s) for s in services],
+    )
+
+
+@router.get("/business", response_model=BusinessOut)
+def get_business(db: SessionDep, _user: CurrentUser, tenant: TenantDep) -> BusinessOut:
+    """The business profile, opening hours and every service (active or not)."""
+    return _business_out(db, tenant)
+
+
+@router.put("/business", response_model=BusinessOut)
+def put_business(body: BusinessIn, db: SessionDep, _admin: AdminUser,
+                 tenant: TenantDep) -> BusinessOut:
+    """Change the profile or opening hours (times in the business's timezone)."""
+    for key, value in body.model_dump(exclude_unset=True).items():
+        if value is not None or key in {"address", "phone", "email"}:
+            setattr(tenant, key, value)
+    db.add(tenant)
+    db.commit()
+    return _business_out(db, tenant)
+
+
+@router.post("/services", response_model=ServiceOut, status_code=status.HTTP_201_CREATED)
+def create_service(body: ServiceIn, db: SessionDep, _admin: AdminUser,
+                   tenant: TenantDep) -> ServiceOut:
+    service = Service(tenant_id=tenant.id, **body.model_dump())
+    db.add(service)
+    try:
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        raise HTTPException(status.HTTP_409_CONFLICT,
+                            "A service with that name already exists.") from None
+    return _service_out(service)
+
+
+def _own_service(db: SessionDep, tenant: Tenant, service_id: str) -> Service:
+    service = db.get(Service, service_id)
+    if service is None or service.tenant_id != tenant.id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such service.")
+    return service
+
+
+@router.put("/services/{service_id}", response_model=ServiceOut)
+def update_service(service_id: str, body: ServiceIn, db: SessionDep, _admin: AdminUser,
+                   tenant: TenantDep) -> ServiceOut:
+    """Replace a service's fields. Booked appointments keep the duration they were booked
+    with; set `active` to false to stop offering it."""
+    service = _own_service(db, tenant, service_id)
+    for key, value in body.model_dump().items():
+        setattr(service, key, value)
+    db.add(service)
+    try:
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        raise HTTPException(status.HTTP_409_CONFLICT,
+                            "A service with that name already exists.") from None
+    return _service_out(service)
+
+
+@router.delete("/services/{service_id}", status_code=status.HTTP_204_NO_CONTENT)
+def retire_service(service_id: str, db: SessionDep, _admin: AdminUser,
+                   tenant: TenantDep) -> None:
+    """Stop offering a service. It stays (inactive) so past appointments keep their name."""
+    service = _own_service(db, tenant, service_id)
+    service.active = False
+    db.add(service)
+    db.commit()
