@@ -22,8 +22,14 @@ PHONE_NUMBER = [
     # separators
     ("Fijo de la oficina (604) 444 1820 ext. 112", ["(604) 444 1820"]),
     ("Número fijo (01) 445-7823", ["(01) 445-7823"]),
+    # an id word further back does not veto a phone cue next to the number
+    ("Soy Ana Pérez, DNI 34.540.967, cel 11 5832-1190", ["11 5832-1190"]),
+    ("mi cuit 20-34540967-0 y mi tel 11 4567-8901", ["11 4567-8901"]),
     # decoys: prices, order numbers, times, dates, ids
     ("está $25.000 con 20% de descuento", []),
+    ("el turno es el 2026-11-24 a las 10", []),  # ISO dates (tool arguments)
+    ('{"day": "2026/11/24", "time": "10:00"}', []),
+    ("cel: pedido 1155832119", []),  # the negative word is the closer one
     ("El número de pedido es 10023456", []),
     ("el folio es 2045887190", []),
     ("el jueves a las 17:30 y nací el 15/08/1981", []),

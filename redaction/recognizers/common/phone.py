@@ -28,7 +28,8 @@ _DOTTED = re.compile(r"(?<![\w$€.,/:#+\-])(?:\+\s?)?\d{2,4}(?:\.\d{2,4}){2,3}(
 _MX_OLD_MOBILE = re.compile(r"^04[45][\s\-.]*(?=(?:\d[\s\-.]*){10}$)")
 # Country codes written without '+' ("57 301 555 0923", "0034 655 443 322").
 _COUNTRY_CODES = ("54", "52", "56", "57", "51", "598", "34", "55", "1")
-_DATE_LIKE = re.compile(r"^\d{1,2}-\d{1,2}-\d{2,4}$")
+# Day-month-year and ISO year-month-day dates ("24-11-2026", "2026-11-24", "2026/11/24").
+_DATE_LIKE = re.compile(r"^(?:\d{1,2}-\d{1,2}-\d{2,4}|\d{4}[-/]\d{1,2}[-/]\d{1,2})$")
 _CONTEXT = words_regex(
     [
         "cel",
@@ -107,6 +108,22 @@ _NEGATIVE = words_regex(
 )
 
 
+def _vetoed(before: str) -> bool:
+    """A negative word ("pedido", "DNI") just before the number, with no phone cue after it.
+
+    "DNI 34.540.967, cel 11 5832-1190": the cue "cel" is closer to the number than "dni",
+    so the number is a phone.
+    """
+    if _NEGATIVE is None:
+        return False
+    window_start = max(0, len(before) - 22)
+    negatives = [m.end() for m in _NEGATIVE.finditer(before) if m.end() > window_start]
+    if not negatives:
+        return False
+    cues = [m.end() for m in _CONTEXT.finditer(before)] if _CONTEXT is not None else []
+    return not cues or max(negatives) > max(cues)
+
+
 class LatamPhoneRecognizer(EntityRecognizer):
     """Phone numbers validated by ``phonenumbers`` against LatAm, ES, US and BR metadata."""
 
@@ -137,7 +154,7 @@ class LatamPhoneRecognizer(EntityRecognizer):
             before = strip_accents(text[max(0, match.start() - 30) : match.start()].lower())
             if _CONTEXT is None or _CONTEXT.search(before) is None:
                 continue
-            if _NEGATIVE is not None and _NEGATIVE.search(before[-22:]):
+            if _vetoed(before):
                 continue
             candidate = match.group(0)
             valid, _possible = self._check(candidate.replace(".", " "))
@@ -172,7 +189,7 @@ class LatamPhoneRecognizer(EntityRecognizer):
             return 0.0
         before = strip_accents(text[max(0, start - 30) : start].lower())
         international = candidate.startswith("+")
-        if not international and _NEGATIVE is not None and _NEGATIVE.search(before[-22:]):
+        if not international and _vetoed(before):
             return 0.0
         has_context = _CONTEXT is not None and _CONTEXT.search(before) is not None
         valid, possible = self._check(candidate)
