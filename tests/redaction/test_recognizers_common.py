@@ -30,6 +30,7 @@ PHONE_NUMBER = [
     ("el turno es el 2026-11-24 a las 10", []),  # ISO dates (tool arguments)
     ('{"day": "2026/11/24", "time": "10:00"}', []),
     ("cel: pedido 1155832119", []),  # the negative word is the closer one
+    ("me confirman el pedido nro 49287121?", []),  # "nro" is no phone word
     ("El número de pedido es 10023456", []),
     ("el folio es 2045887190", []),
     ("el jueves a las 17:30 y nací el 15/08/1981", []),

@@ -108,6 +108,10 @@ _NEGATIVE = words_regex(
 )
 
 
+# Cues that also introduce order, member or ticket numbers: they never outweigh a negative.
+_WEAK_CUES = frozenset({"nro", "num", "numero", "interno", "contacto"})
+
+
 def _vetoed(before: str) -> bool:
     """A negative word ("pedido", "DNI") just before the number, with no phone cue after it.
 
@@ -120,7 +124,8 @@ def _vetoed(before: str) -> bool:
     negatives = [m.end() for m in _NEGATIVE.finditer(before) if m.end() > window_start]
     if not negatives:
         return False
-    cues = [m.end() for m in _CONTEXT.finditer(before)] if _CONTEXT is not None else []
+    cues = [m.end() for m in _CONTEXT.finditer(before)
+            if m.group(0) not in _WEAK_CUES] if _CONTEXT is not None else []
     return not cues or max(negatives) > max(cues)
 
 
