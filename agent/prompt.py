@@ -12,6 +12,7 @@ _RULES = """Reglas:
 - Para reservar hacen falta servicio, día, hora, nombre y teléfono. Pedí lo que falte, de a una cosa por vez, y guardá los datos con save_contact_details antes de reservar.
 - No vuelvas a pedir datos que ya figuran abajo.
 - Si la persona pide hablar con alguien del equipo, usá request_human.
+- Si la persona dice que no quiere que usen sus datos o sus conversaciones (por ejemplo para entrenar modelos o IA), usá record_training_objection, confirmale que quedó registrado y seguí ayudándola.
 - Respondé en el idioma del cliente (español o inglés), en mensajes cortos."""  # noqa: E501
 
 

@@ -13,24 +13,32 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import openai
 from langchain.agents import create_agent
-from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 from langgraph.errors import GraphRecursionError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from agent.context import TurnContext
+from agent.errors import TurnFailed
 from agent.history import stored_fields, to_langchain
 from agent.llm import chat_model
 from agent.prompt import build_system_prompt
 from agent.snapshot import build_profile
 from crm.models import Channel, Contact, Conversation, Message, MessageRole, Tenant
 from crm.services.contacts import contact_for_identity
-from crm.services.conversations import add_message, flag_for_human, open_conversation, transcript
+from crm.services.conversations import (
+    add_message,
+    final_reply_after,
+    flag_for_human,
+    open_conversation,
+    stored_inbound,
+    transcript,
+)
 from crm.services.tenants import agent_config, tenant_by_slug
 from crm.settings import Settings
 from tools import tools_named
@@ -63,6 +71,14 @@ class Inbound:
     channel_message_id: str | None = None
 
 
+class TurnObserver(Protocol):
+    """Receives timings and outcomes for metrics (no tenant data beyond what is passed)."""
+
+    def llm_call(self, tenant_slug: str, seconds: float) -> None: ...
+
+    def tool_call(self, tenant_slug: str, tool: str, ok: bool) -> None: ...
+
+
 @dataclass(frozen=True)
 class TurnResult:
     conversation_id: str
@@ -83,6 +99,7 @@ class AgentRuntime:
         self._graphs: dict[tuple[str | None, tuple[str, ...]], Any] = {}
         self._lock = threading.Lock()
         self._thread_locks: dict[tuple[str, str, str], threading.Lock] = {}
+        self.observer: TurnObserver | None = None  # metrics, set by whoever exposes them
 
     def _graph(self, model_name: str | None, tool_names: tuple[str, ...]) -> Any:
         key = (model_name, tool_names)
@@ -108,20 +125,62 @@ class AgentRuntime:
         Raises crm.errors.NotFound for an unknown tenant. LLM failures do not raise: the
         user's message stays stored and the reply is an apology (TurnResult.ok is False).
         """
-        with self._thread_lock(inbound), Session(self.engine, expire_on_commit=False) as db:
-            tenant = tenant_by_slug(db, slug=inbound.tenant_slug)
-            contact = contact_for_identity(db, tenant=tenant, channel=inbound.channel.value,
-                                           external_id=inbound.thread_id, phone=inbound.phone)
+        return self.handle_batch([inbound])
+
+    def handle_batch(self, inbounds: list[Inbound], *, canned: str | None = None,
+                     strict: bool = False) -> TurnResult:
+        """Store several inbound messages of one thread and answer them in one turn.
+
+        Idempotent for retries (the durable queue delivers at least once): an inbound whose
+        `channel_message_id` is already stored in the conversation is not stored again, and
+        when a final reply already follows the last of them the turn is not run again (its
+        reply is returned). A turn cut off mid-way resumes from the stored transcript, so a
+        tool whose result was stored (it commits with its effects) is not called again.
+        With `canned`, that text is the reply and no model runs (rate limits). With
+        `strict`, an LLM failure raises agent.errors.TurnFailed instead of storing an apology
+        (the durable queue retries the turn, then dead-letters it).
+        """
+        first = inbounds[0]
+        with self._thread_lock(first), Session(self.engine, expire_on_commit=False) as db:
+            tenant = tenant_by_slug(db, slug=first.tenant_slug)
+            contact = contact_for_identity(db, tenant=tenant, channel=first.channel.value,
+                                           external_id=first.thread_id,
+                                           phone=next((i.phone for i in inbounds if i.phone),
+                                                      None))
             conversation = open_conversation(db, tenant=tenant, contact=contact,
-                                             channel=inbound.channel, external_id=inbound.thread_id)
-            add_message(db, conversation=conversation, role=MessageRole.user, text=inbound.text,
-                        channel_message_id=inbound.channel_message_id)
-            db.commit()  # the inbound message is kept whatever happens next
+                                             channel=first.channel, external_id=first.thread_id)
+            last_id = 0
+            for inbound in inbounds:
+                stored = (stored_inbound(db, conversation_id=conversation.id,
+                                         channel_message_id=inbound.channel_message_id)
+                          if inbound.channel_message_id else None)
+                if stored is None:
+                    stored = add_message(db, conversation=conversation, role=MessageRole.user,
+                                         text=inbound.text,
+                                         channel_message_id=inbound.channel_message_id)
+                    db.flush()
+                last_id = max(last_id, stored.id or 0)
+            db.commit()  # the inbound messages are kept whatever happens next
+            done = final_reply_after(db, conversation_id=conversation.id, message_id=last_id)
+            if done is not None:
+                log.info("turn already answered conversation=%s", conversation.id)
+                return TurnResult(conversation_id=conversation.id, reply=done.text,
+                                  reply_message_id=done.id)
+            if canned is not None:
+                row = add_message(db, conversation=conversation, role=MessageRole.assistant,
+                                  text=canned)
+                db.commit()
+                return TurnResult(conversation_id=conversation.id, reply=canned, ok=False,
+                                  reply_message_id=row.id)
+            utm: dict[str, str] = {}
+            for inbound in inbounds:
+                utm.update(inbound.utm)
             return self._run(db, tenant=tenant, contact=contact, conversation=conversation,
-                             utm=inbound.utm)
+                             utm=utm, strict=strict)
 
     def _run(self, db: Session, *, tenant: Tenant, contact: Contact,
-             conversation: Conversation, utm: dict[str, str]) -> TurnResult:
+             conversation: Conversation, utm: dict[str, str],
+             strict: bool = False) -> TurnResult:
         started = time.perf_counter()
         now = self.clock()
         config = agent_config(db, tenant=tenant)
@@ -138,10 +197,12 @@ class AgentRuntime:
         limit = 2 * self.settings.agent_max_iterations + 1
         reply, calls, ok = "", [], True
         reply_row: Message | None = None  # read its id after the commit (flush may be deferred)
+        step_started = time.perf_counter()
         try:
             for update in graph.stream({"messages": messages}, context=context,
                                        config={"recursion_limit": limit},
                                        stream_mode="updates"):
+                self._observe(tenant.slug, update, time.perf_counter() - step_started)
                 for step in update.values():
                     for message in (step or {}).get("messages", []):
                         fields = stored_fields(message)
@@ -154,6 +215,7 @@ class AgentRuntime:
                             if not message.tool_calls:
                                 reply, reply_row = fields["text"], stored
                 db.commit()
+                step_started = time.perf_counter()
         except GraphRecursionError:
             db.rollback()
             log.warning("turn hit the tool-iteration limit conversation=%s", conversation.id)
@@ -163,6 +225,8 @@ class AgentRuntime:
             db.rollback()
             log.error("llm failed conversation=%s error=%s", conversation.id,
                       type(exc).__name__)
+            if strict:
+                raise TurnFailed(type(exc).__name__) from None
             reply, ok = APOLOGY[_language(history)], False
         except Exception as exc:  # a bug must not cost the user an answer, nor leak PII
             db.rollback()
@@ -180,6 +244,19 @@ class AgentRuntime:
         return TurnResult(conversation_id=conversation.id, reply=reply, ok=ok,
                           tool_calls=tuple(calls),
                           reply_message_id=reply_row.id if reply_row is not None else None)
+
+    def _observe(self, slug: str, update: dict[str, Any], seconds: float) -> None:
+        observer = self.observer
+        if observer is None:
+            return
+        for node, step in update.items():
+            if node == "model":
+                observer.llm_call(slug, seconds)
+            for message in (step or {}).get("messages", []):
+                if isinstance(message, ToolMessage):
+                    observer.tool_call(slug, message.name or "?",
+                                       message.status != "error"
+                                       and '"ok": false' not in str(message.content)[:40])
 
 
 def _where(exc: BaseException) -> str:

@@ -10,8 +10,11 @@ from fastapi import FastAPI
 
 from agent.runtime import AgentRuntime
 from api.logging_setup import configure_logging
-from api.routes import business, chat, connections, health, staff, webhooks
+from api.routes import business, chat, connections, corpus, events, health, staff, webhooks
 from channels.context import ChannelContext
+from channels.durable.handoff import QueueHandoff
+from channels.durable.metrics import TurnMetrics, build_registry
+from channels.durable.streams import Queue
 from channels.worker import Processor
 from crm.db import get_engine, init_db
 from crm.settings import Settings, get_settings
@@ -29,10 +32,16 @@ def create_app(settings: Settings | None = None, runtime: AgentRuntime | None = 
         # collector's view keeps full collections from pausing turns for 100+ ms.
         gc.collect()
         gc.freeze()
-        # Channel work (agent turns, replies, leads) runs here, never in the request path.
-        processor = Processor(ChannelContext.build(settings, engine, app.state.runtime))
+        app.state.runtime.observer = TurnMetrics()
+        processor: Processor | QueueHandoff
+        if app.state.queue is not None:
+            # Durable path: webhooks and web chat messages go to Redis; workers run them.
+            processor = QueueHandoff(app.state.queue)
+        else:
+            # Channel work (agent turns, replies, leads) runs here, never in the request path.
+            processor = Processor(ChannelContext.build(settings, engine, app.state.runtime))
+            processor.redrive()
         app.state.processor = processor
-        processor.redrive()
         try:
             yield
         finally:
@@ -47,10 +56,14 @@ def create_app(settings: Settings | None = None, runtime: AgentRuntime | None = 
     app.state.settings = settings
     app.state.engine = engine
     app.state.runtime = runtime or AgentRuntime(settings, engine)
+    app.state.queue = Queue.from_settings(settings) if settings.redis_url else None
+    app.state.metrics = build_registry(app.state.queue)
     app.include_router(chat.router)
+    app.include_router(events.router)
     app.include_router(staff.router)
     app.include_router(business.router)
     app.include_router(connections.router)
+    app.include_router(corpus.router)
     app.include_router(webhooks.router)
     app.include_router(health.router)
     return app

@@ -7,6 +7,7 @@ import uuid
 
 import typer
 
+from api.corpus_cli import corpus_app
 from crm.db import get_engine, init_db, session_scope
 from crm.errors import NotFound
 from crm.settings import get_settings
@@ -22,6 +23,7 @@ secrets_app = typer.Typer(help="Secrets stored at rest.", no_args_is_help=True)
 app.add_typer(secrets_app, name="secrets")
 leads_app = typer.Typer(help="Meta Lead Ads intakes.", no_args_is_help=True)
 app.add_typer(leads_app, name="leads")
+app.add_typer(corpus_app, name="corpus")
 
 
 def _engine():  # type: ignore[no-untyped-def]
@@ -222,6 +224,92 @@ def leads_retry(all_errors: bool = typer.Option(
     finally:
         ctx.graph.close()
     typer.echo(f"Retried {tried} intake(s); {registered} registered.")
+
+
+@app.command()
+def worker(concurrency: int = typer.Option(4, help="Shards processed at once (threads)"),
+           metrics_port: int | None = typer.Option(None, help="Serve /metrics on this port"),
+           ) -> None:
+    """Process the durable queue (needs MOSTRADOR_REDIS_URL); stops cleanly on SIGTERM."""
+    import signal
+
+    from agent.runtime import AgentRuntime
+    from api.logging_setup import configure_logging
+    from channels.context import ChannelContext
+    from channels.durable.consumer import Worker
+    from channels.durable.streams import Queue
+
+    settings = get_settings()
+    if not settings.redis_url:
+        typer.echo("error: set MOSTRADOR_REDIS_URL (e.g. redis://127.0.0.1:6379/0) to run "
+                   "workers; without it `mostrador serve` processes in-process.", err=True)
+        raise typer.Exit(2)
+    configure_logging(settings.log_level)
+    engine = _engine()
+    queue = Queue.from_settings(settings)
+    ctx = ChannelContext.build(settings, engine, AgentRuntime(settings, engine))
+    runner = Worker(ctx, queue, concurrency=concurrency)
+    if metrics_port:
+        from prometheus_client import start_http_server
+
+        from channels.durable.metrics import build_registry
+
+        start_http_server(metrics_port, addr=settings.host, registry=build_registry(queue))
+    stopping: list[int] = []
+
+    def on_signal(signum: int, _frame: object) -> None:
+        stopping.append(signum)
+        runner.request_stop()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    runner.start()
+    typer.echo(f"worker {runner.name} ready", err=True)
+    runner.wait()
+    runner.stop()
+    ctx.graph.close()
+
+
+dlq_app = typer.Typer(help="Dead letters of the durable queue.", no_args_is_help=True)
+app.add_typer(dlq_app, name="dlq")
+
+
+def _queue():  # type: ignore[no-untyped-def]
+    from channels.durable.streams import Queue
+
+    settings = get_settings()
+    if not settings.redis_url:
+        typer.echo("error: set MOSTRADOR_REDIS_URL", err=True)
+        raise typer.Exit(2)
+    return Queue.from_settings(settings)
+
+
+@dlq_app.command("list")
+def dlq_list(count: int = typer.Option(100, help="At most this many")) -> None:
+    """One line per dead letter: id, kind, shard, attempts, error (no message text)."""
+    for dead_id, fields in _queue().dead_letters(count):
+        typer.echo(f"{dead_id}\t{fields.get('kind', '?')}\tshard={fields.get('shard')}\t"
+                   f"attempts={fields.get('attempts')}\terror={fields.get('error')}")
+
+
+@dlq_app.command("retry")
+def dlq_retry(ids: list[str] = typer.Argument(None, help="Dead-letter ids; none: --all"),
+              all_: bool = typer.Option(False, "--all", help="Every dead letter")) -> None:
+    """Put dead letters back on the queue."""
+    if not ids and not all_:
+        typer.echo("error: give dead-letter ids or --all", err=True)
+        raise typer.Exit(2)
+    typer.echo(f"Re-queued {_queue().retry_dead(None if all_ else ids)} dead letter(s).")
+
+
+@dlq_app.command("drop")
+def dlq_drop(ids: list[str] = typer.Argument(None, help="Dead-letter ids; none: --all"),
+             all_: bool = typer.Option(False, "--all", help="Every dead letter")) -> None:
+    """Delete dead letters for good."""
+    if not ids and not all_:
+        typer.echo("error: give dead-letter ids or --all", err=True)
+        raise typer.Exit(2)
+    typer.echo(f"Dropped {_queue().drop_dead(None if all_ else ids)} dead letter(s).")
 
 
 @app.command("init-db")

@@ -11,7 +11,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from agent.runtime import AgentRuntime
-from channels.worker import Processor
+from channels.durable.streams import Queue
+from channels.receiver import Handoff
 from crm.crypto import SecretBox, box_for
 from crm.models import Role, Tenant, User
 from crm.services.tokens import user_for_token
@@ -38,16 +39,23 @@ def get_runtime(request: Request) -> AgentRuntime:
     return runtime
 
 
-def get_processor(request: Request) -> Processor:
-    processor: Processor = request.app.state.processor
+def get_processor(request: Request) -> Handoff:
+    processor: Handoff = request.app.state.processor
     return processor
+
+
+def get_queue(request: Request) -> Queue | None:
+    """The durable queue when MOSTRADOR_REDIS_URL is set, else None (in-process path)."""
+    queue: Queue | None = getattr(request.app.state, "queue", None)
+    return queue
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 EngineDep = Annotated[Engine, Depends(get_engine_dep)]
 SessionDep = Annotated[Session, Depends(get_session)]
 RuntimeDep = Annotated[AgentRuntime, Depends(get_runtime)]
-ProcessorDep = Annotated[Processor, Depends(get_processor)]
+ProcessorDep = Annotated[Handoff, Depends(get_processor)]
+QueueDep = Annotated[Queue | None, Depends(get_queue)]
 
 
 def get_secret_box(settings: SettingsDep) -> SecretBox:

@@ -117,3 +117,13 @@ class AgentConfigIn(BaseModel):
         if unknown:
             raise ValueError(f"unknown tools {unknown}; choose among {list(ALL_TOOLS)}")
         return [t for t in ALL_TOOLS if t in value]
+
+
+class TrainingObjectionIn(BaseModel):
+    objected: bool = Field(True, description="true: the contact objects to training use")
+
+
+class TrainingObjectionOut(BaseModel):
+    contact_id: str
+    objected_to_training: bool
+    records_removed: int = Field(description="corpus records removed now")

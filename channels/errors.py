@@ -7,6 +7,8 @@
         ├── GraphUnavailable   5xx, 429 or a network failure, still failing after retries
         └── GraphRejected      a 4xx Meta refuses for good (policy, permission, window);
                                never retried
+    ReplyNotSent               the run: the reply could not be sent for a transient reason
+                               (the durable queue retries the item, then dead-letters it)
 
 Messages carry ids and codes only: never a token, a phone number or message text.
 """
@@ -43,3 +45,9 @@ class GraphUnavailable(GraphError):
 
 class GraphRejected(GraphError):
     pass
+
+
+class ReplyNotSent(ChannelError):
+    def __init__(self, error_code: str) -> None:
+        super().__init__(f"reply not sent: {error_code}")
+        self.error_code = error_code

@@ -1,9 +1,11 @@
 """The processing path of a stored webhook event: agent turns, replies, statuses, leads.
 
-`process_event(ctx, event_id)` processes every item of an event in order; it is what a
-worker process calls (the durable Redis path, later). The in-process worker calls
-`process_item` per item instead, to keep one conversation's items in arrival order while
-others run in parallel. Both are idempotent per item: an item whose ledger row another
+`process_event(ctx, event_id)` processes every item of an event in order (the re-drive of
+the in-process path). The in-process worker calls `process_item` per item, to keep one
+conversation's items in arrival order while others run in parallel. The durable Redis path
+(`channels.durable`) calls `process_batch` with one conversation's items: it answers a
+burst in one turn, raises on transient failures so the queue retries, and makes retries
+safe (see its docstring). All are idempotent per item: an item whose ledger row another
 event owns, or that is already done, is skipped.
 
 What each inbound kind does (documented choices):
@@ -23,12 +25,14 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 
 from sqlalchemy import update
 from sqlmodel import Session, col
 
 from agent.runtime import Inbound
 from channels.context import ChannelContext
+from channels.errors import ReplyNotSent
 from channels.inbound import (
     InboundKind,
     InboundMessage,
@@ -45,6 +49,8 @@ from crm.models import (
     Channel,
     ChannelConnection,
     ChannelKind,
+    Conversation,
+    DeliveryStatus,
     InboundState,
     Tenant,
     WebhookEvent,
@@ -52,8 +58,15 @@ from crm.models import (
     utcnow,
 )
 from crm.services.connections import connections_for
-from crm.services.dedup import last_inbound_at, owned_key
-from crm.services.deliveries import apply_status, redact_deleted
+from crm.services.conversations import flag_for_human
+from crm.services.dedup import last_inbound_at, owned_key, pending_of_sender
+from crm.services.deliveries import (
+    apply_status,
+    clear_sending,
+    mark_sending,
+    redact_deleted,
+    send_state,
+)
 from crm.services.normalize import normalize_phone, region_of
 
 log = logging.getLogger("mostrador.channels.processing")
@@ -102,6 +115,174 @@ def process_item(ctx: ChannelContext, event_id: int, index: int) -> None:
             db.add(row)
         _count_done(db, event_id, ok)
         db.commit()
+
+
+# Over a rate limit: the reply text, else None (the durable queue provides one).
+Admit = Callable[[str, str], str | None]
+
+
+def process_batch(ctx: ChannelContext, units: list[tuple[int, int]], *,
+                  admit: Admit | None = None, combine: bool = True) -> str | None:
+    """Process items of one thread key in order, for the durable queue; the tenant slug.
+
+    Consecutive messages that run a turn are answered in one turn when `combine` (the
+    debounce), else one turn each. Unlike `process_item`, failures raise (the queue
+    retries the whole batch, then dead-letters it): done items are skipped on the retry, a
+    turn already answered is not run again (AgentRuntime.handle_batch), and a reply is
+    never sent twice (the intent to send is recorded first; see `_answer_batch`).
+    """
+    slug: str | None = None
+    turn: list[tuple[int, ChannelConnection, InboundMessage]] = []
+    with Session(ctx.engine, expire_on_commit=False) as db:
+        units = _in_arrival_order(db, units)
+
+    def flush() -> None:
+        if turn:
+            _answer_batch(ctx, turn, admit)
+            turn.clear()
+
+    for event_id, index in units:
+        # No transaction stays open across a turn (on SQLite it would hold the write lock).
+        with Session(ctx.engine, expire_on_commit=False) as db:
+            found = _claimable(db, event_id, index)
+            if found is not None:
+                tenant = db.get(Tenant, found[0].tenant_id)
+                slug = tenant.slug if tenant is not None else slug
+            db.commit()  # not rollback: that would expire `found`
+        if found is None:
+            continue
+        connection, item = found
+        if isinstance(item, InboundMessage) and item.runs_turn:
+            if turn and turn[0][1].id != connection.id:
+                flush()
+            turn.append((event_id, connection, item))
+            if not combine:
+                flush()
+            continue
+        flush()
+        with Session(ctx.engine, expire_on_commit=False) as db:
+            _dispatch(ctx, db, connection, item)
+            _finish(db, event_id, item)
+            db.commit()
+    flush()
+    return slug
+
+
+def _in_arrival_order(db: Session, units: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`units` plus any earlier pending message of the same senders, in claim order.
+
+    The queue's order can differ from arrival order when an enqueue failed (Redis down)
+    and the redrive enqueued the event after later ones; the inbound ledger in the
+    database has the true order, so a sender's older pending messages go first.
+    """
+    found: dict[tuple[int, int], int] = {}
+    for position, (event_id, index) in enumerate(units):
+        items = _items(db.get(WebhookEvent, event_id))
+        item = items[index] if index < len(items) else None
+        key = dedup_key(item) if item is not None else None
+        row = owned_key(db, channel=key[0], external_id=key[1],
+                        event_id=event_id) if key else None
+        if row is None or row.id is None or row.sender_id is None:
+            found.setdefault((event_id, index), -len(units) + position)  # as they came
+            continue
+        for earlier in pending_of_sender(db, tenant_id=row.tenant_id, channel=row.channel,
+                                         sender_id=row.sender_id, up_to_id=row.id):
+            at = _index_of(db, earlier.event_id, earlier.channel, earlier.external_id)
+            if at is not None and earlier.id is not None:
+                found[(earlier.event_id, at)] = earlier.id
+    db.rollback()
+    return sorted(found, key=lambda unit: found[unit])
+
+
+def _index_of(db: Session, event_id: int, channel: str, external_id: str) -> int | None:
+    for index, item in enumerate(_items(db.get(WebhookEvent, event_id))):
+        if dedup_key(item) == (channel, external_id):
+            return index
+    return None
+
+
+def _claimable(db: Session, event_id: int, index: int
+               ) -> tuple[ChannelConnection, Item] | None:
+    event = db.get(WebhookEvent, event_id)
+    items = _items(event)
+    if event is None or index >= len(items):
+        return None
+    item = items[index]
+    if isinstance(item, InboundMessage) and item.kind == InboundKind.echo:
+        return None
+    connection = connections_for(db, accounts={(item.channel, item.account_id)}).get(
+        (item.channel, item.account_id))
+    key = dedup_key(item)
+    if connection is None or (key is not None and owned_key(
+            db, channel=key[0], external_id=key[1], event_id=event_id) is None):
+        return None
+    return connection, item
+
+
+def _finish(db: Session, event_id: int, item: Item) -> None:
+    key = dedup_key(item)
+    row = owned_key(db, channel=key[0], external_id=key[1], event_id=event_id) if key else None
+    if row is not None:
+        row.state = InboundState.done
+        db.add(row)
+    _count_done(db, event_id, True)
+
+
+def _answer_batch(ctx: ChannelContext, turn: list[tuple[int, ChannelConnection,
+                                                        InboundMessage]],
+                  admit: Admit | None) -> None:
+    connection, first = turn[0][1], turn[0][2]
+    with Session(ctx.engine, expire_on_commit=False) as db:
+        tenant = db.get(Tenant, connection.tenant_id)
+        assert tenant is not None  # FK
+        slug = tenant.slug
+        inbounds = [Inbound(tenant_slug=slug, channel=Channel(item.channel.value),
+                            thread_id=item.sender_id, text=item.agent_text()[:MAX_AGENT_TEXT],
+                            phone=_vouched_phone(tenant, item),
+                            channel_message_id=item.message_id) for _, _, item in turn]
+        db.commit()
+    canned = admit(slug, f"{first.channel.value}:{first.account_id}:{first.sender_id}") \
+        if admit else None
+    result = ctx.runtime.handle_batch(inbounds, canned=canned, strict=True)
+    message_id = result.reply_message_id
+    with Session(ctx.engine, expire_on_commit=False) as db:
+        state = send_state(db, message_id=message_id) if message_id is not None else "unsent"
+        if state == "unknown":
+            # Died between recording the intent and the outcome: Meta may have it.
+            # Never twice; a person checks (at most once in that window, by design).
+            conversation = db.get(Conversation, result.conversation_id)
+            if conversation is not None:
+                flag_for_human(db, conversation=conversation,
+                               reason="envío sin confirmar tras una caída: revisar")
+            log.warning("reply send unconfirmed after a crash conversation=%s",
+                        result.conversation_id)
+        elif state == "unsent":
+            if message_id is not None:
+                mark_sending(db, tenant_id=tenant.id, message_id=message_id,
+                             channel=connection.kind.value)
+                db.commit()
+            last_user_at = last_inbound_at(db, tenant_id=tenant.id,
+                                           channel=first.channel.value,
+                                           sender_id=first.sender_id)
+            sent = deliver_reply(ctx, db, connection=connection,
+                                 conversation_id=result.conversation_id,
+                                 message_id=message_id, recipient=first.sender_id,
+                                 text=result.reply, last_user_at=last_user_at)
+            if message_id is not None:
+                clear_sending(db, message_id=message_id)
+                db.commit()
+            failed = [s for s in sent if s.status == DeliveryStatus.failed]
+            if failed and _transient(failed[0].error_code):
+                raise ReplyNotSent(failed[0].error_code or "network")
+        for event_id, _, item in turn:
+            _finish(db, event_id, item)
+        db.commit()
+
+
+def _transient(code: str | None) -> bool:
+    """Graph failures worth another attempt later: network errors, 429 and 5xx."""
+    return code is None or code == "network" or code == "429" or (
+        code.isdigit() and len(code) == 3 and code.startswith("5"))
 
 
 def _items(event: WebhookEvent | None) -> list[Item]:

@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Protocol
 
 from sqlmodel import Session
 
@@ -56,6 +58,12 @@ class Work:
     event_id: int
     index: int
     key: str
+
+
+class Handoff(Protocol):
+    """Takes stored work: the in-process Processor, or the Redis queue's handoff."""
+
+    def submit(self, work: Iterable[Work]) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ retries (Lead Ads fetches) are timers that feed the same pool. `drain()` waits u
 nothing is queued, running or scheduled, so tests never sleep-and-hope.
 
 On start the processor re-drives events a previous process stored but did not finish
-(status `received`) and Lead Ads intakes whose retry is due. (One process for now; the
-durable Redis path replaces this.)
+(status `received`) and Lead Ads intakes whose retry is due. This is the path without
+Redis; with MOSTRADOR_REDIS_URL the work goes to `channels.durable` and `mostrador worker`.
 """
 
 from __future__ import annotations

@@ -7,9 +7,11 @@ from decimal import Decimal
 from sqlmodel import Session, select
 
 from crm.models import AgentConfig, FaqEntry, Role, Service, Tenant, User
+from crm.services.training import enable_training, training_settings
 
 DEMO_SLUG = "demo"
 DEMO_ADMIN = "admin@clinica-demo.test"
+DEMO_ML = "datos@clinica-demo.test"
 
 _HOURS = {
     "mon": [["09:00", "18:00"]],
@@ -39,6 +41,7 @@ _STAFF = [
     (DEMO_ADMIN, "Administración", Role.admin),
     ("lucia@clinica-demo.test", "Lucía (ventas)", Role.seller),
     ("martin@clinica-demo.test", "Martín (ventas)", Role.seller),
+    (DEMO_ML, "Equipo de datos", Role.ml),
 ]
 _PERSONA = (
     "Sos el asistente virtual de Clínica Dental Sonrisas, en Buenos Aires. Respondés en "
@@ -78,6 +81,14 @@ def seed_demo(db: Session) -> Tenant:
             tenant_id=tenant.id, persona=_PERSONA,
             greeting="¡Hola! Soy el asistente de Clínica Dental Sonrisas. ¿En qué te ayudo?",
         ))
+    if training_settings(db, tenant=tenant) is None:
+        # First run with the corpus: the demo business lets its conversations train models,
+        # and its agent gets the tool that records a customer's objection.
+        enable_training(db, tenant=tenant, category="salud_dental")
+        config = db.exec(select(AgentConfig).where(AgentConfig.tenant_id == tenant.id)).one()
+        if "record_training_objection" not in config.enabled_tools:
+            config.enabled_tools = [*config.enabled_tools, "record_training_objection"]
+            db.add(config)
     emails = {u.email for u in db.exec(select(User).where(User.tenant_id == tenant.id))}
     for email, name, role in _STAFF:
         if email not in emails:

@@ -54,6 +54,21 @@ class Settings(BaseSettings):
     channel_workers: int = 4
     lead_fetch_max_attempts: int = 5
     lead_retry_base_seconds: float = 60.0
+    # The training corpus (training_data/): its own database when set, else the CRM's;
+    # and where API exports are written.
+    corpus_url: str | None = None
+    corpus_export_dir: str = "./corpus-exports"
+
+    # Durable processing on Redis (used only when MOSTRADOR_REDIS_URL is set).
+    queue_prefix: str = "mostrador"
+    queue_shards: int = 16
+    visibility_timeout_seconds: float = 30.0   # a silent worker's shards move after this
+    debounce_seconds: float = 1.5              # 0 answers every message on its own
+    queue_max_attempts: int = 5                # then the dead-letter stream
+    queue_retry_base_seconds: float = 0.5
+    chat_reply_timeout_seconds: float = 20.0
+    rate_limit_tenant_per_minute: int = 600
+    rate_limit_contact_per_minute: int = 20
 
     @model_validator(mode="after")
     def _resolve(self) -> Settings:

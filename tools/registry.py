@@ -7,6 +7,7 @@ from langchain_core.tools import BaseTool
 from tools.catalogue import business_info, list_services
 from tools.contact import save_contact_details
 from tools.handoff import request_human
+from tools.privacy import record_training_objection
 from tools.scheduling import (
     book_appointment,
     cancel_appointment,
@@ -23,6 +24,7 @@ ALL_TOOL_FUNCTIONS: tuple[BaseTool, ...] = (
     save_contact_details,
     business_info,
     request_human,
+    record_training_objection,
 )
 _BY_NAME = {t.name: t for t in ALL_TOOL_FUNCTIONS}
 

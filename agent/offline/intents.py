@@ -28,7 +28,21 @@ def _intent(name: str, *patterns: str) -> Intent:
 
 _APPT = r"(?:turno|cita|reserva|hora|appointment|booking|reservation)"
 
+_DATA = r"(?:mis|mi|los|sus) (?:datos|conversacion(?:es)?|mensajes|informacion|chats?)"
+
 INTENTS: tuple[Intent, ...] = (
+    _intent(
+        "object_training",
+        rf"\bno (?:quiero|quisiera|deseo|acepto|autorizo|permito) (?:que (?:se )?)?"
+        rf"(?:usen|utilicen|uses|utilices|use|guarden|compartan|usar|utilizar)\b.*\b{_DATA}",
+        rf"\bno (?:usen|utilicen|uses|utilices|guarden) {_DATA}",
+        r"\b(?:me opongo|no doy (?:mi )?consentimiento)\b.*\b(?:datos|entrenar|entrenamiento)",
+        r"\b(?:do not|don't|dont) (?:want )?(?:you to )?(?:use|store|share|train on) "
+        r"(?:my|our) (?:data|conversations?|messages|chats?|information)",
+        r"\bi (?:do not|don't|dont) want my (?:data|conversations?|messages|information) "
+        r"(?:to be )?used",
+        r"\bopt(?: me)? out of (?:ai )?training\b",
+    ),
     _intent(
         "human",
         r"\bhablar con (?:una |un |alguien|el |la )?(?:persona|humano|alguien|asesor|operador|"

@@ -227,7 +227,16 @@ def _my_appointments(state: ConversationState, turn: Turn) -> Action:
     return Reply(" ".join(lines))
 
 
+def _object_training(state: ConversationState, turn: Turn) -> Action:
+    if "record_training_objection" not in turn.tools:
+        return Reply(say("objection_unavailable", state.lang))
+    if state.called("record_training_objection", {}):
+        return Reply(say("objection_recorded", state.lang))
+    return Call("record_training_objection", {})
+
+
 HANDLERS: tuple[tuple[str, Handler], ...] = (
+    ("object_training", _object_training),
     ("human", _human),
     ("cancel", goal_step),
     ("reschedule", goal_step),

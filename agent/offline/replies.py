@@ -147,6 +147,17 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "es": "No encontré ese turno. ¿Querés reservar un turno?",
         "en": "I couldn't find that appointment. Would you like to book an appointment?",
     },
+    "objection_recorded": {
+        "es": "Listo, quedó registrado: no vamos a usar tus conversaciones para entrenar "
+        "modelos. ¿Te ayudo con algo más?",
+        "en": "Done, it's recorded: we won't use your conversations to train models. "
+        "Anything else I can help with?",
+    },
+    "objection_unavailable": {
+        "es": "Entendido. Por acá no puedo registrarlo, pero una persona del equipo lo va a "
+        "hacer.",
+        "en": "Understood. I can't record that here, but someone from the team will.",
+    },
     "unavailable": {
         "es": "Eso no lo puedo hacer por acá, pero una persona del equipo te puede ayudar.",
         "en": "I can't do that here, but someone from the team can help you.",

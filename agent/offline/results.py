@@ -49,6 +49,8 @@ def after_tool(state: ConversationState, turn: Turn) -> Action:
         return Reply(thanks)
     if result.name in {"book_appointment", "reschedule_appointment", "cancel_appointment"}:
         return Reply(_appointment_reply(state, turn, result))
+    if result.name == "record_training_objection":
+        return Reply(say("objection_recorded", lang))
     if result.name == "request_human":
         message = str(data.get("message") or "")
         return Reply(message if message and lang == "es" else say("human", lang))

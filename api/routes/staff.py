@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Query, Request, status
 from sqlmodel import Session, col, select
 
-from api.deps import AdminUser, CurrentUser, SessionDep, TenantDep
+from api.deps import AdminUser, CurrentUser, SessionDep, SettingsDep, TenantDep
 from api.schemas import (
     AgentConfigIn,
     AgentConfigOut,
@@ -20,11 +20,14 @@ from api.schemas import (
     ConversationOut,
     LeadOut,
     MessageOut,
+    TrainingObjectionIn,
+    TrainingObjectionOut,
 )
 from crm.models import (
     Appointment,
     AppointmentStatus,
     Contact,
+    ContactPreference,
     Conversation,
     Lead,
     Role,
@@ -32,8 +35,11 @@ from crm.models import (
     User,
     utcnow,
 )
+from crm.services.audit import record_event
 from crm.services.conversations import transcript
 from crm.services.tenants import agent_config
+from crm.services.training import set_training_objection
+from training_data import erase_contact
 
 router = APIRouter(prefix="/v1", tags=["staff"])
 
@@ -117,6 +123,35 @@ def get_conversation(conversation_id: str, db: SessionDep, user: CurrentUser) ->
                              channel_message_id=m.channel_message_id, created_at=m.created_at)
                   for m in messages],
     )
+
+
+@router.put("/contacts/{contact_id}/training-objection", response_model=TrainingObjectionOut)
+def put_training_objection(contact_id: str, body: TrainingObjectionIn, db: SessionDep,
+                           user: CurrentUser, settings: SettingsDep,
+                           request: Request) -> TrainingObjectionOut:
+    """Record whether a contact objects to the use of their conversations for training;
+    an objection removes their corpus records at once. Admins: any contact of the business;
+    sellers: contacts of their leads."""
+    contact = db.get(Contact, contact_id)
+    allowed = _seller_contact_ids(db, user)
+    if (contact is None or contact.tenant_id != user.tenant_id
+            or (allowed is not None and contact.id not in allowed)):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such contact.")
+    set_training_objection(db, contact=contact, objected=body.objected, source="staff")
+    removed = erase_contact(db, contact.id, settings=settings) if body.objected else 0
+    if body.objected:
+        pref_applied = db.get(ContactPreference, contact.id)
+        if pref_applied is not None:
+            pref_applied.applied_at = utcnow()
+            db.add(pref_applied)
+    record_event(db, action="contact.training_objection", actor_kind="user",
+                 actor_id=user.id, tenant_id=user.tenant_id, resource_type="contact",
+                 resource_ids=[contact.id],
+                 details={"objected": body.objected, "records_removed": removed},
+                 source=request.client.host if request.client else None)
+    db.commit()
+    return TrainingObjectionOut(contact_id=contact.id, objected_to_training=body.objected,
+                                records_removed=removed)
 
 
 def _config_out(db: Session, tenant: TenantDep) -> AgentConfigOut:

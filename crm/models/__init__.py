@@ -1,6 +1,7 @@
 """The CRM tables. Importing this package registers every table with SQLModel."""
 
 from crm.models.appointment import HOLD_MINUTES, Appointment, AppointmentStatus, SlotHold
+from crm.models.audit import AuditEvent
 from crm.models.base import new_id, utcnow
 from crm.models.channel import (
     ChannelConnection,
@@ -22,6 +23,16 @@ from crm.models.conversation import (
     ConversationStatus,
     Message,
     MessageRole,
+)
+from crm.models.corpus import (
+    CORPUS_STYLES,
+    ContactPreference,
+    CorpusIntake,
+    CorpusRecord,
+    IntakeOutcome,
+    RecordStatus,
+    TenantTrainingSettings,
+    TenantTrainingSettingsBase,
 )
 from crm.models.lead import UTM_FIELDS, Lead, LeadSource, LeadStage, Temperature
 from crm.models.staff import ApiToken, Role, User
@@ -45,4 +56,6 @@ __all__ = [
     "Conversation", "ConversationStatus", "FaqEntry", "Lead", "LeadSource", "LeadStage",
     "Message", "MessageRole", "Role", "Service", "SlotHold", "Temperature", "Tenant", "User",
     "hours_for", "new_id", "utcnow",
+    "AuditEvent", "CORPUS_STYLES", "ContactPreference", "CorpusIntake", "CorpusRecord",
+    "IntakeOutcome", "RecordStatus", "TenantTrainingSettings", "TenantTrainingSettingsBase",
 ]

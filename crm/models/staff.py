@@ -14,6 +14,7 @@ from crm.models.base import id_field, utc_field
 class Role(StrEnum):
     admin = "admin"
     seller = "seller"
+    ml = "ml"  # the ML team: corpus exports only, no CRM data
 
 
 class User(SQLModel, table=True):

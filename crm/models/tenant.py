@@ -23,6 +23,7 @@ ALL_TOOLS = (
     "save_contact_details",
     "business_info",
     "request_human",
+    "record_training_objection",
 )
 
 

@@ -9,6 +9,7 @@ from crm.models import (
     Appointment,
     ChannelIdentity,
     Contact,
+    ContactPreference,
     Conversation,
     Lead,
     Tenant,
@@ -103,6 +104,7 @@ def merge_contacts(db: Session, *, keep: Contact, drop: Contact) -> Contact:
     name = keep.name or drop.name
     phone = keep.phone or drop.phone
     email = keep.email or drop.email
+    _merge_objection(db, keep=keep, drop=drop)
     db.delete(drop)
     db.flush()
     keep.name, keep.phone, keep.email = name, phone, email
@@ -110,3 +112,21 @@ def merge_contacts(db: Session, *, keep: Contact, drop: Contact) -> Contact:
     db.add(keep)
     db.flush()
     return keep
+
+
+def _merge_objection(db: Session, *, keep: Contact, drop: Contact) -> None:
+    """An objection to training use made under either record survives the merge."""
+    dropped = db.get(ContactPreference, drop.id)
+    if dropped is None or not dropped.objected_to_training:
+        return
+    kept = db.get(ContactPreference, keep.id)
+    if kept is None:
+        kept = ContactPreference(contact_id=keep.id, tenant_id=keep.tenant_id)
+    if not kept.objected_to_training:
+        kept.objected_to_training = True
+        kept.objection_source = dropped.objection_source
+        kept.objected_at = dropped.objected_at
+        kept.applied_at = None  # the next intake removes the kept contact's records too
+        kept.updated_at = utcnow()
+        db.add(kept)
+        db.flush()

@@ -85,3 +85,22 @@ def flag_for_human(db: Session, *, conversation: Conversation, reason: str) -> N
     conversation.human_reason = reason[:500]
     db.add(conversation)
     db.flush()
+
+
+def stored_inbound(db: Session, *, conversation_id: str,
+                   channel_message_id: str | None) -> Message | None:
+    """The user message of this conversation carrying `channel_message_id`, if stored."""
+    if not channel_message_id:
+        return None
+    return db.exec(select(Message).where(
+        Message.conversation_id == conversation_id, Message.role == MessageRole.user,
+        Message.channel_message_id == channel_message_id)).first()
+
+
+def final_reply_after(db: Session, *, conversation_id: str, message_id: int) -> Message | None:
+    """The first assistant answer (no tool calls) after message `message_id`, if any: a turn
+    for that message already finished."""
+    rows = db.exec(select(Message).where(
+        Message.conversation_id == conversation_id, col(Message.id) > message_id,
+        Message.role == MessageRole.assistant).order_by(col(Message.id)))
+    return next((r for r in rows if not r.tool_calls), None)

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from crm.models import InboundKey, InboundState
 
@@ -45,3 +45,13 @@ def last_inbound_at(db: Session, *, tenant_id: str, channel: str,
         InboundKey.tenant_id == tenant_id, InboundKey.channel == channel,
         InboundKey.sender_id == sender_id)).first()
     return value
+
+
+def pending_of_sender(db: Session, *, tenant_id: str, channel: str, sender_id: str,
+                      up_to_id: int) -> list[InboundKey]:
+    """The sender's items still pending, claimed up to row `up_to_id`, oldest first: what
+    must be processed before (or with) that row to keep arrival order."""
+    return list(db.exec(select(InboundKey).where(
+        InboundKey.tenant_id == tenant_id, InboundKey.channel == channel,
+        InboundKey.sender_id == sender_id, InboundKey.state == InboundState.pending,
+        col(InboundKey.id) <= up_to_id).order_by(col(InboundKey.id))))

@@ -48,7 +48,8 @@ def test_seed_demo_is_idempotent_and_prints_a_working_admin_token_last(
     staff = {u.email: u.role for u in db.exec(select(User))}
     assert staff == {"admin@clinica-demo.test": Role.admin,
                      "lucia@clinica-demo.test": Role.seller,
-                     "martin@clinica-demo.test": Role.seller}
+                     "martin@clinica-demo.test": Role.seller,
+                     "datos@clinica-demo.test": Role.ml}
     user = user_for_token(db, token=tokens[1])
     assert user is not None and user.email == "admin@clinica-demo.test"
     assert tenant.business_hours["sat"] == [["09:00", "13:00"]]

@@ -1,0 +1,142 @@
+"""Corpus exports for the ML team (staff role ``ml``), scoped to the user's business.
+
+``POST /v1/corpus/exports`` starts the same export as ``mostrador corpus export`` after the
+response (202); ``GET /v1/corpus/exports/{id}`` tells its status and files, and
+``GET /v1/corpus/exports/{id}/files/{name}`` serves one of them. Every export is written to
+the audit log.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import uuid
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Request, status
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from api.deps import CurrentUser, EngineDep, SettingsDep
+from crm.models import Role, User
+from crm.services.audit import record_event
+from crm.settings import Settings
+from training_data import ExportArgumentError, ExportOptions, export_corpus, parse_split
+from training_data.keys import corpus_keys
+from training_data.store import corpus_engine
+
+log = logging.getLogger("mostrador.corpus")
+router = APIRouter(prefix="/v1/corpus", tags=["corpus"])
+_STATE = "export.json"
+_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def get_ml_user(user: CurrentUser) -> User:
+    if user.role != Role.ml:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "This needs a token of the ml role.")
+    return user
+
+
+MlUser = Annotated[User, Depends(get_ml_user)]
+
+
+class ExportIn(BaseModel):
+    format: Literal["openai", "parquet", "jsonl"]
+    since: date | None = None
+    until: date | None = None
+    language: str | None = Field(default=None, max_length=8)
+    outcome: Literal["lead_created", "appointment_booked", "handed_off", "none"] | None = None
+    split: str | None = Field(default=None, max_length=200,
+                              description='e.g. "train=0.9,validation=0.1"')
+
+
+class ExportOut(BaseModel):
+    id: str
+    status: Literal["running", "done", "failed"]
+    format: str
+    records: int | None = None
+    files: list[str] = []
+
+
+def _dir(settings: Settings, export_id: str) -> Path:
+    return Path(settings.corpus_export_dir) / export_id
+
+
+def _state(settings: Settings, export_id: str, user: User) -> dict[str, object]:
+    path = _dir(settings, export_id) / _STATE
+    if not _ID.match(export_id) or not path.is_file():
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such export.")
+    state: dict[str, object] = json.loads(path.read_text())
+    if state.get("tenant_id") != user.tenant_id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such export.")
+    return state
+
+
+def _out(export_id: str, state: dict[str, object]) -> ExportOut:
+    return ExportOut(id=export_id, status=state["status"], format=str(state["format"]),  # type: ignore[arg-type]
+                     records=state.get("records"), files=state.get("files") or [])  # type: ignore[arg-type]
+
+
+def _run(settings: Settings, engine: Engine, export_id: str, options: ExportOptions,
+         user_id: str, tenant_id: str, source: str | None) -> None:
+    """The export itself, after the response: files, state, then the audit event."""
+    out = _dir(settings, export_id)
+    state: dict[str, object] = json.loads((out / _STATE).read_text())
+    try:
+        result = export_corpus(corpus_engine(settings, engine), options, out, progress=False)
+        state.update(status="done", records=result.records, files=result.files)
+        details = {"format": options.format, "filters": options.filters(),
+                   "splits": options.splits, "records": result.records,
+                   "quarantined": result.quarantined, "rejected": result.rejected}
+    except Exception:  # the job must end in a state, whatever failed
+        log.exception("corpus export %s failed", export_id)
+        state.update(status="failed")
+        details = {"format": options.format, "filters": options.filters(), "failed": True}
+    (out / _STATE).write_text(json.dumps(state))
+    with Session(engine) as db:
+        record_event(db, action="corpus.export", actor_kind="user", actor_id=user_id,
+                     tenant_id=tenant_id, resource_type="corpus_export",
+                     resource_ids=[export_id], details=details, source=source)
+        db.commit()
+
+
+@router.post("/exports", response_model=ExportOut, status_code=status.HTTP_202_ACCEPTED)
+def start_export(body: ExportIn, user: MlUser, settings: SettingsDep, engine: EngineDep,
+                 request: Request, background: BackgroundTasks) -> ExportOut:
+    """Export this business's corpus records; poll the returned id for the files."""
+    try:
+        options = ExportOptions(
+            format=body.format, tenant_keys=(corpus_keys(settings).tenant_key(user.tenant_id),),
+            since=body.since, until=body.until, language=body.language, outcome=body.outcome,
+            splits=parse_split(body.split))
+    except ExportArgumentError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+    export_id = uuid.uuid4().hex
+    out = _dir(settings, export_id)
+    out.mkdir(parents=True)
+    state: dict[str, object] = {"status": "running", "format": body.format,
+                                "tenant_id": user.tenant_id, "user_id": user.id}
+    (out / _STATE).write_text(json.dumps(state))
+    source = request.client.host if request.client else None
+    background.add_task(_run, settings, engine, export_id, options, user.id, user.tenant_id,
+                        source)
+    return _out(export_id, state)
+
+
+@router.get("/exports/{export_id}", response_model=ExportOut)
+def get_export(export_id: str, user: MlUser, settings: SettingsDep) -> ExportOut:
+    return _out(export_id, _state(settings, export_id, user))
+
+
+@router.get("/exports/{export_id}/files/{name}")
+def get_export_file(export_id: str, name: str, user: MlUser,
+                    settings: SettingsDep) -> FileResponse:
+    state = _state(settings, export_id, user)
+    if name not in (state.get("files") or []):  # type: ignore[operator]
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such file in this export.")
+    return FileResponse(_dir(settings, export_id) / name, filename=name)

@@ -1,0 +1,175 @@
+"""The durable path end to end in one process: webhooks → Redis → workers → Graph stand-in.
+
+Real Redis (a unique key prefix per test), SQLite and PostgreSQL, the offline model.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session, col, select
+
+from agent.runtime import AgentRuntime
+from channels.durable.ratelimit import OVER_LIMIT
+from channels.durable.streams import Queue
+from crm.models import (
+    ChannelConnection,
+    Conversation,
+    InboundKey,
+    InboundState,
+    Message,
+    MessageRole,
+    WebhookEvent,
+)
+from crm.settings import Settings
+from tests.channels.conftest import NOW_TS, WA_PHONE_ID, Poster
+from tests.channels.durable.conftest import wait_until, workers
+from tests.channels.payloads import wa_text
+from tests.support.graph_standin import GraphStandIn
+
+
+def user_then_replies(db: Session, conversation_id: str) -> list[tuple[str, str | None]]:
+    """(role, channel_message_id) of user messages and final replies, in order."""
+    rows = db.exec(select(Message).where(Message.conversation_id == conversation_id)
+                   .order_by(col(Message.id))).all()
+    return [(m.role.value, m.channel_message_id) for m in rows
+            if m.role == MessageRole.user or (m.role == MessageRole.assistant
+                                              and not m.tool_calls)]
+
+
+def test_webhooks_only_enqueue_until_a_worker_runs_them(
+        queued_meta: Poster, wa: ChannelConnection, queue: Queue, graph: GraphStandIn,
+        queue_settings: Settings, runtime: AgentRuntime, db: Session) -> None:
+    assert queued_meta.post(wa_text(WA_PHONE_ID, "5491100000001", "wamid.q1", "Hola",
+                                    NOW_TS)).status_code == 200
+    assert queue.stats().depth == 1 and graph.sends() == []
+    with workers(queue_settings, runtime):
+        wait_until(lambda: len(graph.sends()) == 1, message="the reply")
+        wait_until(lambda: queue.stats().depth == 0, message="the ack")
+    db.commit()
+    assert db.exec(select(InboundKey)).one().state == InboundState.done
+    assert db.exec(select(WebhookEvent)).one().status == "processed"
+
+
+def test_each_conversation_is_answered_in_order_while_conversations_run_in_parallel(
+        queued_meta: Poster, wa: ChannelConnection, queue: Queue, graph: GraphStandIn,
+        queue_settings: Settings, runtime: AgentRuntime, db: Session) -> None:
+    senders = [f"54911000001{n:02d}" for n in range(8)]
+    for turn in range(4):
+        for sender in senders:
+            assert queued_meta.post(wa_text(WA_PHONE_ID, sender, f"wamid.{sender}.{turn}",
+                                            f"Hola, pregunta {turn}",
+                                            NOW_TS + turn)).status_code == 200
+    with workers(queue_settings, runtime, count=2, concurrency=2):
+        wait_until(lambda: len(graph.sends()) == 32, message="32 replies")
+        wait_until(lambda: queue.stats().depth == 0, message="the acks")
+    sends: defaultdict[str, int] = defaultdict(int)
+    for send in graph.sends():
+        assert send.body is not None
+        sends[send.body["to"]] += 1
+    assert sends == {s: 4 for s in senders}
+    db.commit()
+    for sender in senders:
+        conversation = db.exec(select(Conversation).where(
+            Conversation.external_id == sender)).one()
+        steps = user_then_replies(db, conversation.id)
+        # user, reply, user, reply ... with the user messages in arrival order
+        assert [r for r, _ in steps] == ["user", "assistant"] * 4, steps
+        assert [i for r, i in steps if r == "user"] == [f"wamid.{sender}.{t}"
+                                                         for t in range(4)]
+
+
+def test_a_burst_within_the_debounce_window_is_answered_in_one_turn(
+        queued_meta: Poster, wa: ChannelConnection, graph: GraphStandIn,
+        queue_settings: Settings, runtime: AgentRuntime, db: Session) -> None:
+    settings = queue_settings.model_copy(update={"debounce_seconds": 0.8})
+    sender = "5491100000002"
+    with workers(settings, runtime):
+        for n, text in enumerate(["hola", "quería un turno", "para mañana"]):
+            assert queued_meta.post(wa_text(WA_PHONE_ID, sender, f"wamid.burst{n}", text,
+                                            NOW_TS + n)).status_code == 200
+        wait_until(lambda: len(graph.sends()) == 1, message="one reply")
+        # a later message, after the window, gets its own turn
+        assert queued_meta.post(wa_text(WA_PHONE_ID, sender, "wamid.burst3", "gracias",
+                                        NOW_TS + 9)).status_code == 200
+        wait_until(lambda: len(graph.sends()) == 2, message="the second reply")
+    db.commit()
+    conversation = db.exec(select(Conversation)).one()
+    assert [r for r, _ in user_then_replies(db, conversation.id)] == [
+        "user", "user", "user", "assistant", "user", "assistant"]
+    assert all(k.state == InboundState.done for k in db.exec(select(InboundKey)))
+
+
+def test_a_reply_graph_keeps_refusing_goes_to_the_dead_letters_and_flags_the_conversation(
+        queued_meta: Poster, wa: ChannelConnection, graph: GraphStandIn, queue: Queue,
+        queue_settings: Settings, runtime: AgentRuntime, db: Session) -> None:
+    # graph_max_retries=3: each attempt makes 4 calls; 3 attempts → 12 failures
+    graph.fail(*[500] * 12)
+    assert queued_meta.post(wa_text(WA_PHONE_ID, "5491100000003", "wamid.dead", "Hola",
+                                    NOW_TS)).status_code == 200
+    with workers(queue_settings, runtime):
+        wait_until(lambda: queue.stats().dead == 1, message="a dead letter")
+        [(dead_id, fields)] = queue.dead_letters()
+        assert fields["attempts"] == "3" and fields["error"] == "ReplyNotSent"
+        assert "text" not in fields  # Meta entries carry ids; the body stays in the DB
+        wait_until(lambda: _flagged(db), message="the flag for a human")
+        assert db.exec(select(InboundKey)).one().state == InboundState.pending
+        # the operator retries once Meta is back: answered once, the same stored reply
+        assert queue.retry_dead([dead_id]) == 1
+        wait_until(lambda: len(graph.sends()) == 13, message="the retried reply")
+        wait_until(lambda: queue.stats().depth == 0, message="the ack")
+    db.commit()
+    assert len(graph.sends()) == 13  # 12 refused, 1 accepted: one reply reached the user
+    assert queue.stats().dead == 0
+    conversation = db.exec(select(Conversation)).one()
+    assert [r for r, _ in user_then_replies(db, conversation.id)] == ["user", "assistant"]
+
+
+def _flagged(db: Session) -> bool:
+    db.commit()
+    return db.exec(select(Conversation)).one().needs_human
+
+
+def test_over_the_contact_rate_limit_the_user_gets_a_short_reply_and_no_model_runs(
+        queued_meta: Poster, wa: ChannelConnection, graph: GraphStandIn,
+        queue_settings: Settings, runtime: AgentRuntime, db: Session) -> None:
+    settings = queue_settings.model_copy(update={"rate_limit_contact_per_minute": 2})
+    for n in range(3):
+        assert queued_meta.post(wa_text(WA_PHONE_ID, "5491100000004", f"wamid.rl{n}",
+                                        "Hola, qué servicios tienen?",
+                                        NOW_TS + n)).status_code == 200
+    # another sender is not limited by the first one
+    assert queued_meta.post(wa_text(WA_PHONE_ID, "5491100000005", "wamid.rl-other",
+                                    "Hola", NOW_TS)).status_code == 200
+    with workers(settings, runtime):
+        wait_until(lambda: len(graph.sends()) == 4, message="four replies")
+    texts = [s.body["text"]["body"] for s in graph.sends() if s.body]
+    assert texts.count(OVER_LIMIT) == 1
+    db.commit()
+    conversation = db.exec(select(Conversation).where(
+        Conversation.external_id == "5491100000004")).one()
+    rows = db.exec(select(Message).where(Message.conversation_id == conversation.id)
+                   .order_by(col(Message.id))).all()
+    assert rows[-1].text == OVER_LIMIT and rows[-2].role == MessageRole.user
+    assert not any(m.tool_calls for m in rows[-2:])
+
+
+def test_the_web_chat_answers_through_a_worker_and_202_when_none_answers_in_time(
+        queued_client: TestClient, queue_settings: Settings, runtime: AgentRuntime,
+        db: Session, demo: object) -> None:
+    url = "/v1/chat/demo/messages"
+    with workers(queue_settings, runtime):
+        response = queued_client.post(url, json={"session_id": "web-session-1",
+                                                 "text": "Hola, qué servicios tienen?"})
+        assert response.status_code == 200
+        body = response.json()
+        assert body["reply"] and body["conversation_id"]
+    queued_client.app.state.settings.chat_reply_timeout_seconds = 0.2  # type: ignore[attr-defined]
+    late = queued_client.post(url, json={"session_id": "web-session-1", "text": "gracias"})
+    assert late.status_code == 202
+    assert late.json()["reply"] is None
+    assert late.json()["conversation_id"] == body["conversation_id"]
+    assert queued_client.post("/v1/chat/nadie/messages",
+                              json={"session_id": "web-session-1", "text": "x"}
+                              ).status_code == 404
