@@ -6,13 +6,12 @@ The corpus tables are created in whichever database holds them; the CRM-side tab
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
-from crm.db import get_engine
+from crm.db import get_engine, session_scope
 from crm.models import CorpusRecord
 from crm.settings import Settings
 
@@ -32,13 +31,6 @@ def separate(settings: Settings) -> bool:
     return bool(settings.corpus_url)
 
 
-@contextmanager
-def corpus_session(engine: Engine) -> Iterator[Session]:
-    """A session on the corpus database that commits on success."""
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+def corpus_session(engine: Engine) -> AbstractContextManager[Session]:
+    """A session on the corpus database that commits on success and rolls back on error."""
+    return session_scope(engine)
