@@ -46,6 +46,7 @@ from tools import tools_named
 log = logging.getLogger("mostrador.agent")
 
 HISTORY_WINDOW = 40
+THREAD_LOCK_STRIPES = 512
 APOLOGY = {
     "es": "Perdón, tuve un problema técnico y no pude responderte. Ya quedó registrado tu "
           "mensaje; probá de nuevo en unos minutos o pedí hablar con una persona.",
@@ -98,7 +99,10 @@ class AgentRuntime:
         self.clock = clock or (lambda: datetime.now(UTC))
         self._graphs: dict[tuple[str | None, tuple[str, ...]], Any] = {}
         self._lock = threading.Lock()
-        self._thread_locks: dict[tuple[str, str, str], threading.Lock] = {}
+        # Turns of one thread run one at a time. A lock per thread would grow forever in a
+        # long-running server; a fixed set of stripes keeps that order with bounded memory
+        # (two threads sharing a stripe just wait for each other).
+        self._thread_locks = [threading.Lock() for _ in range(THREAD_LOCK_STRIPES)]
         self.observer: TurnObserver | None = None  # metrics, set by whoever exposes them
 
     def _graph(self, model_name: str | None, tool_names: tuple[str, ...]) -> Any:
@@ -116,8 +120,7 @@ class AgentRuntime:
 
     def _thread_lock(self, inbound: Inbound) -> threading.Lock:
         key = (inbound.tenant_slug, inbound.channel.value, inbound.thread_id)
-        with self._lock:
-            return self._thread_locks.setdefault(key, threading.Lock())
+        return self._thread_locks[hash(key) % THREAD_LOCK_STRIPES]
 
     def handle(self, inbound: Inbound) -> TurnResult:
         """Store the inbound message, run a turn and return the reply.
