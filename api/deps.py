@@ -77,7 +77,8 @@ def get_current_user(
     if user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Invalid or revoked token.",
                             headers={"WWW-Authenticate": "Bearer"})
-    db.commit()  # last_used_at
+    if db.dirty:
+        db.commit()  # last_used_at
     return user
 
 

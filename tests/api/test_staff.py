@@ -163,3 +163,19 @@ def test_openapi_docs_are_served(client: TestClient) -> None:
     assert {"/v1/chat/{tenant_slug}/messages", "/v1/leads", "/v1/appointments",
             "/v1/conversations/{conversation_id}", "/v1/agent-config"} <= set(paths)
 
+
+
+def test_token_use_is_recorded_at_most_once_a_minute(client: TestClient, db: Session) -> None:
+    tenant = make_tenant(db)
+    token = make_token(db, make_user(db, tenant, role=Role.admin))
+    row = db.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).one()
+    assert row.last_used_at is None
+    assert client.get("/v1/leads", headers=_auth(token)).status_code == 200
+    db.commit()
+    db.refresh(row)
+    first = row.last_used_at
+    assert first is not None
+    assert client.get("/v1/leads", headers=_auth(token)).status_code == 200
+    db.commit()
+    db.refresh(row)
+    assert row.last_used_at == first  # a read a moment later does not write again
