@@ -27,8 +27,11 @@ from agent.context import TurnContext
 from agent.errors import TurnFailed
 from agent.history import stored_fields, to_langchain
 from agent.llm import chat_model
+from agent.minors import AgeStatement, asks_age, stated_age
+from agent.offline.text import detect_language
 from agent.prompt import build_system_prompt
 from agent.snapshot import build_profile
+from crm.crypto import box_for
 from crm.models import Channel, Contact, Conversation, Message, MessageRole, Tenant
 from crm.services.contacts import contact_for_identity
 from crm.services.conversations import (
@@ -38,6 +41,14 @@ from crm.services.conversations import (
     open_conversation,
     stored_inbound,
     transcript,
+)
+from crm.services.privacy import (
+    MINOR,
+    RESTRICTED,
+    RESTRICTED_REASON,
+    flag_minor,
+    privacy_settings,
+    processing_block,
 )
 from crm.services.tenants import agent_config, tenant_by_slug
 from crm.settings import Settings
@@ -55,6 +66,21 @@ APOLOGY = {
 }
 TOO_LONG = ("Perdón, no logré resolverlo. Le pedí a alguien del equipo que siga la "
             "conversación.")
+# The privacy gate's fixed replies (no model runs): a minor, a restricted contact.
+GATE_REPLIES = {
+    MINOR: {
+        "es": "Gracias por escribirnos. Para atenderte necesitamos que nos escriba una persona "
+              "adulta (tu mamá, tu papá o quien te cuide): volvé a escribirnos junto con ella. "
+              "Una persona del equipo va a revisar esta conversación y seguirla.",
+        "en": "Thanks for writing to us. To help you we need an adult (a parent or guardian) "
+              "to write to us: please come back with one. A person from our team will review "
+              "this conversation and follow up.",
+    },
+    RESTRICTED: {
+        "es": "Gracias por tu mensaje. Una persona del equipo te va a responder a la brevedad.",
+        "en": "Thanks for your message. A person from our team will answer you shortly.",
+    },
+}
 # Exceptions that mean the LLM (not our code) failed, after the client's own retries.
 LLM_FAILURES: tuple[type[BaseException], ...] = (openai.APIError, httpx.HTTPError, TimeoutError)
 
@@ -139,6 +165,10 @@ class AgentRuntime:
         when a final reply already follows the last of them the turn is not run again (its
         reply is returned). A turn cut off mid-way resumes from the stored transcript, so a
         tool whose result was stored (it commits with its effects) is not called again.
+        The privacy gate runs before any model: a contact whose processing is blocked
+        (crm.services.privacy.processing_block: restricted, or flagged as a minor), or who
+        says in these messages that they are under the business's `minor_age` (then flagged
+        with flag_minor), gets a fixed reply and no turn (TurnResult.ok is False).
         With `canned`, that text is the reply and no model runs (rate limits). With
         `strict`, an LLM failure raises agent.errors.TurnFailed instead of storing an apology
         (the durable queue retries the turn, then dead-letters it).
@@ -169,6 +199,10 @@ class AgentRuntime:
                 log.info("turn already answered conversation=%s", conversation.id)
                 return TurnResult(conversation_id=conversation.id, reply=done.text,
                                   reply_message_id=done.id)
+            gated = self._gate(db, tenant=tenant, contact=contact, conversation=conversation,
+                               inbounds=inbounds)
+            if gated is not None:
+                return gated
             if canned is not None:
                 row = add_message(db, conversation=conversation, role=MessageRole.assistant,
                                   text=canned)
@@ -180,6 +214,53 @@ class AgentRuntime:
                 utm.update(inbound.utm)
             return self._run(db, tenant=tenant, contact=contact, conversation=conversation,
                              utm=utm, strict=strict)
+
+    def _gate(self, db: Session, *, tenant: Tenant, contact: Contact,
+              conversation: Conversation, inbounds: list[Inbound]) -> TurnResult | None:
+        """The fixed reply when the agent must not process this contact, else None."""
+        block = processing_block(db, contact_id=contact.id)
+        language = detect_language(" ".join(i.text for i in inbounds), "es")
+        if block is None:
+            statement = self._minor(db, tenant=tenant, conversation=conversation,
+                                    inbounds=inbounds)
+            if statement is None:
+                return None
+            flag_minor(db, box=box_for(self.settings), contact=contact,
+                       conversation=conversation, now=self.clock())
+            block, language = MINOR, statement.language
+            log.info("minor flagged conversation=%s", conversation.id)
+        elif block == RESTRICTED and not conversation.needs_human:
+            flag_for_human(db, conversation=conversation, reason=RESTRICTED_REASON)
+        reply = GATE_REPLIES[block][language]
+        row = add_message(db, conversation=conversation, role=MessageRole.assistant, text=reply)
+        db.commit()
+        log.info("turn gated conversation=%s reason=%s", conversation.id, block)
+        return TurnResult(conversation_id=conversation.id, reply=reply, ok=False,
+                          reply_message_id=row.id)
+
+    def _minor(self, db: Session, *, tenant: Tenant, conversation: Conversation,
+               inbounds: list[Inbound]) -> AgeStatement | None:
+        """The user's statement that they are under the business's minimum age, if any."""
+        minor_age = privacy_settings(db, tenant_id=tenant.id).minor_age
+        if minor_age <= 0:
+            return None
+        asked: bool | None = None
+        for inbound in inbounds:
+            statement = stated_age(inbound.text)
+            if statement is None and stated_age(inbound.text, asked_age=True) is not None:
+                # A bare number ("12") is an age only as the answer to an age question of
+                # the agent's previous message (looked up only then).
+                if asked is None:
+                    recent = transcript(db, conversation_id=conversation.id,
+                                        limit=len(inbounds) + 8)
+                    previous = next((m for m in reversed(recent)
+                                     if m.role == MessageRole.assistant and not m.tool_calls),
+                                    None)
+                    asked = previous is not None and asks_age(previous.text)
+                statement = stated_age(inbound.text, asked_age=asked)
+            if statement is not None and statement.under(minor_age):
+                return statement
+        return None
 
     def _run(self, db: Session, *, tenant: Tenant, contact: Contact,
              conversation: Conversation, utm: dict[str, str],

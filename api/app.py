@@ -10,7 +10,20 @@ from fastapi import FastAPI
 
 from agent.runtime import AgentRuntime
 from api.logging_setup import configure_logging
-from api.routes import business, chat, connections, corpus, events, health, staff, webhooks
+from api.routes import (
+    audit,
+    business,
+    chat,
+    connections,
+    corpus,
+    events,
+    health,
+    privacy,
+    privacy_settings,
+    staff,
+    users,
+    webhooks,
+)
 from channels.context import ChannelContext
 from channels.durable.handoff import QueueHandoff
 from channels.durable.metrics import TurnMetrics, build_registry
@@ -22,7 +35,7 @@ from crm.settings import Settings, get_settings
 
 def create_app(settings: Settings | None = None, runtime: AgentRuntime | None = None) -> FastAPI:
     settings = settings or get_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, redaction=settings.log_redaction)
     engine = runtime.engine if runtime else get_engine(settings.database_url)
 
     @asynccontextmanager
@@ -61,9 +74,13 @@ def create_app(settings: Settings | None = None, runtime: AgentRuntime | None = 
     app.include_router(chat.router)
     app.include_router(events.router)
     app.include_router(staff.router)
+    app.include_router(users.router)
+    app.include_router(audit.router)
     app.include_router(business.router)
     app.include_router(connections.router)
     app.include_router(corpus.router)
+    app.include_router(privacy.router)
+    app.include_router(privacy_settings.router)
     app.include_router(webhooks.router)
     app.include_router(health.router)
     return app

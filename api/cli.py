@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import getpass
 import sys
 import uuid
+from datetime import timedelta
 
 import typer
 
+from api.audit_cli import audit_app
 from api.corpus_cli import corpus_app
+from api.privacy_cli import privacy_app
+from api.retention_cli import retention_app
+from api.staff_cli import operators_app, users_app
 from crm.db import get_engine, init_db, session_scope
 from crm.errors import NotFound
+from crm.services.audit import record_event
 from crm.settings import get_settings
 
 app = typer.Typer(help="Mostrador: AI sales-and-service agents for small businesses.",
                   no_args_is_help=True, add_completion=False)
-users_app = typer.Typer(help="Staff users.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
+app.add_typer(operators_app, name="operators")
+app.add_typer(audit_app, name="audit")
 connect_app = typer.Typer(help="Connect a business's Meta channels (same as the admin API).",
                           no_args_is_help=True)
 app.add_typer(connect_app, name="connect")
@@ -24,6 +32,8 @@ app.add_typer(secrets_app, name="secrets")
 leads_app = typer.Typer(help="Meta Lead Ads intakes.", no_args_is_help=True)
 app.add_typer(leads_app, name="leads")
 app.add_typer(corpus_app, name="corpus")
+app.add_typer(retention_app, name="retention")
+app.add_typer(privacy_app, name="privacy")
 
 
 def _engine():  # type: ignore[no-untyped-def]
@@ -39,10 +49,14 @@ def serve(host: str | None = typer.Option(None, help="Default: MOSTRADOR_HOST"),
     import uvicorn
 
     from api.app import create_app
+    from api.logging_setup import configure_logging
 
     settings = get_settings()
+    # log_config=None: uvicorn keeps its hands off logging, so its loggers propagate to
+    # Mostrador's handler and every line passes the PII scrubber (api.log_redaction).
+    configure_logging(settings.log_level, redaction=settings.log_redaction)
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
-                log_level=settings.log_level.lower(), access_log=False)
+                log_level=settings.log_level.lower(), access_log=False, log_config=None)
 
 
 @app.command("seed-demo")
@@ -54,28 +68,12 @@ def seed_demo() -> None:
 
     with session_scope(_engine()) as db:
         tenant = seed(db)
-        token = issue_token(db, user=user_by_email(db, tenant=tenant, email=DEMO_ADMIN))
+        token = issue_token(db, user=user_by_email(db, tenant=tenant, email=DEMO_ADMIN),
+                            ttl=timedelta(days=get_settings().token_ttl_days),
+                            label="seed-demo", created_by="cli:seed-demo")
     typer.echo(f"Demo business ready: {tenant.name} (slug {tenant.slug}).")
     typer.echo(f"Chat: http://{get_settings().host}:{get_settings().port}/chat/{tenant.slug}")
     typer.echo(f"API token of {DEMO_ADMIN}:")
-    typer.echo(token)
-
-
-@users_app.command("token")
-def users_token(tenant: str = typer.Option(..., help="Business slug"),
-                email: str = typer.Option(..., help="Staff user's email")) -> None:
-    """Issue a new API token for a staff user; it is printed alone on the last line."""
-    from crm.services.tenants import tenant_by_slug
-    from crm.services.tokens import issue_token, user_by_email
-
-    try:
-        with session_scope(_engine()) as db:
-            user = user_by_email(db, tenant=tenant_by_slug(db, slug=tenant), email=email)
-            token = issue_token(db, user=user)
-    except NotFound as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
-    typer.echo(f"New token for {email} ({user.role.value}); it is shown only once:")
     typer.echo(token)
 
 
@@ -124,6 +122,10 @@ def _connect(kind: str, tenant: str, account_id: str, token: str, app_secret: st
                 db, box=box_for(get_settings()), tenant=tenant_by_slug(db, slug=tenant),
                 kind=ChannelKind(kind), account_id=account_id, access_token=token,
                 verify_token=verify_token, app_secret=app_secret, **extra)  # type: ignore[arg-type]
+            record_event(db, action="connection.create", actor_kind="cli",
+                         actor_id=f"cli:{getpass.getuser()}"[:64],
+                         tenant_id=connection.tenant_id, resource_type="connection",
+                         resource_ids=[connection.id], details={"kind": kind}, source="cli")
     except (NotFound, AlreadyExists) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -202,6 +204,9 @@ def secrets_rotate() -> None:
     try:
         with session_scope(_engine()) as db:
             count = rotate_secrets(db, box=box_for(get_settings()))
+            record_event(db, action="secrets.rotate", actor_kind="cli",
+                         actor_id=f"cli:{getpass.getuser()}"[:64], resource_type="connection",
+                         details={"connections": count}, source="cli")
     except SecretUnavailable as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -244,7 +249,7 @@ def worker(concurrency: int = typer.Option(4, help="Shards processed at once (th
         typer.echo("error: set MOSTRADOR_REDIS_URL (e.g. redis://127.0.0.1:6379/0) to run "
                    "workers; without it `mostrador serve` processes in-process.", err=True)
         raise typer.Exit(2)
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, redaction=settings.log_redaction)
     engine = _engine()
     queue = Queue.from_settings(settings)
     ctx = ChannelContext.build(settings, engine, AgentRuntime(settings, engine))

@@ -1,21 +1,30 @@
-"""FastAPI dependencies as Annotated aliases; routes never reach for engines or globals."""
+"""FastAPI dependencies as Annotated aliases; routes never reach for engines or globals.
+
+Staff routes take an ``Actor`` through an alias naming the scope they need (``CrmReader``,
+``ConfigWriter``, ``PrivacyManager``...): authentication, the business the request acts in
+(an operator names it in the ``X-Mostrador-Tenant`` header), the scope check (403) and the
+audit of token use and operator access all happen here. Seller scoping (only the leads
+assigned to them) is the routes' job, through ``api.scoping``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from agent.runtime import AgentRuntime
 from channels.durable.streams import Queue
 from channels.receiver import Handoff
 from crm.crypto import SecretBox, box_for
-from crm.models import Role, Tenant, User
-from crm.services.tokens import user_for_token
+from crm.models import ROLE_SCOPES, AuditEvent, Role, Scope, Tenant, User
+from crm.services.audit import record_event
+from crm.services.tokens import authenticate, effective_scopes
 from crm.settings import Settings
 
 
@@ -64,40 +73,135 @@ def get_secret_box(settings: SettingsDep) -> SecretBox:
 
 SecretBoxDep = Annotated[SecretBox, Depends(get_secret_box)]
 _bearer = HTTPBearer(auto_error=False, description="A staff API token (mostrador users token)")
+TENANT_HEADER = "X-Mostrador-Tenant"
 
 
-def get_current_user(
+@dataclass(frozen=True)
+class Actor:
+    """Who is calling: a staff user (or platform operator), acting in one business, with the
+    scopes of their token within their role's."""
+
+    user: User
+    role: Role
+    tenant: Tenant
+    scopes: frozenset[Scope]
+    token_id: str
+    source: str | None  # the client's address, for the audit log
+
+    @property
+    def tenant_id(self) -> str:
+        return self.tenant.id
+
+    @property
+    def is_operator(self) -> bool:
+        return self.role == Role.operator
+
+    @property
+    def sees_every_lead(self) -> bool:
+        """Admins and operators see the whole business; sellers their assigned leads."""
+        return self.role in (Role.admin, Role.operator)
+
+    @property
+    def actor_kind(self) -> str:
+        return "operator" if self.is_operator else "user"
+
+    def audit(self, db: Session, *, action: str, resource_type: str,
+              resource_ids: Sequence[str] = (), details: dict[str, Any] | None = None
+              ) -> AuditEvent:
+        """Append an event by this actor to the business's audit chain (flushed)."""
+        return record_event(db, action=action, actor_kind=self.actor_kind,
+                            actor_id=self.user.id, tenant_id=self.tenant.id,
+                            resource_type=resource_type, resource_ids=resource_ids,
+                            details=details, source=self.source)
+
+
+def client_address(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail,
+                         headers={"WWW-Authenticate": "Bearer"})
+
+
+def get_actor(
+    request: Request,
     db: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> User:
+) -> Actor:
+    """Authenticate the bearer token; audit token use, refusals of known tokens and every
+    operator request."""
     if credentials is None or credentials.scheme.lower() != "bearer":
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Missing bearer token.",
-                            headers={"WWW-Authenticate": "Bearer"})
-    user = user_for_token(db, token=credentials.credentials)
-    if user is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Invalid or revoked token.",
-                            headers={"WWW-Authenticate": "Bearer"})
-    if db.dirty:
-        db.commit()  # last_used_at
-    return user
+        raise _unauthorized("Missing bearer token.")
+    source = client_address(request)
+    check = authenticate(db, token=credentials.credentials)
+    if not check.ok:
+        if check.token is not None:  # a real token, refused: worth a trace
+            user = check.user
+            record_event(db, action="auth.denied", actor_kind="user",
+                         actor_id=user.id if user else None,
+                         tenant_id=user.tenant_id if user else None, resource_type="token",
+                         resource_ids=[check.token.id], details={"reason": check.status},
+                         source=source)
+            db.commit()
+        raise _unauthorized({"revoked": "This token was revoked.",
+                             "expired": "This token expired; ask an admin for a new one.",
+                             "inactive": "This user is deactivated."}.get(
+                                 check.status, "Invalid token."))
+    assert check.token is not None and check.user is not None
+    user, token = check.user, check.token
+    if user.role == Role.operator:
+        slug = request.headers.get(TENANT_HEADER)
+        if not slug:
+            raise HTTPException(status.HTTP_400_BAD_REQUEST,
+                                f"Operators name the business in the {TENANT_HEADER} header "
+                                "(its slug).")
+        tenant = db.exec(select(Tenant).where(Tenant.slug == slug)).first()
+        if tenant is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "Unknown business.")
+    else:
+        found = db.get(Tenant, user.tenant_id) if user.tenant_id else None
+        if found is None:
+            raise _unauthorized("This token's business no longer exists.")
+        tenant = found
+    actor = Actor(user=user, role=user.role, tenant=tenant,
+                  scopes=effective_scopes(token, user), token_id=token.id, source=source)
+    if check.new_session:
+        actor.audit(db, action="auth.token_use", resource_type="token", resource_ids=[token.id])
+    if actor.is_operator:
+        route = request.scope.get("route")
+        actor.audit(db, action="operator.access", resource_type="route",
+                    details={"method": request.method,
+                             "route": getattr(route, "path", "?")})
+    # End the transaction either way: on SQLite it holds the writer lock, and a background
+    # task of this request (an export) must be able to write.
+    db.commit()
+    return actor
 
 
-CurrentUser = Annotated[User, Depends(get_current_user)]
+CurrentActor = Annotated[Actor, Depends(get_actor)]
 
 
-def get_admin(user: CurrentUser) -> User:
-    if user.role != Role.admin:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "This needs an admin token.")
-    return user
+def requires(scope: Scope) -> Callable[[Actor], Actor]:
+    """A dependency that lets through actors whose token has `scope` (else 403)."""
+
+    def check(actor: CurrentActor) -> Actor:
+        if scope not in actor.scopes:
+            holders = sorted(r.value for r, s in ROLE_SCOPES.items() if scope in s)
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                f"This needs the {scope.value} scope ({', '.join(holders)}); this token "
+                f"has {sorted(s.value for s in actor.scopes) or 'none'}.")
+        return actor
+
+    return check
 
 
-AdminUser = Annotated[User, Depends(get_admin)]
-
-
-def get_user_tenant(db: SessionDep, user: CurrentUser) -> Tenant:
-    tenant = db.get(Tenant, user.tenant_id)
-    assert tenant is not None  # FK
-    return tenant
-
-
-TenantDep = Annotated[Tenant, Depends(get_user_tenant)]
+CrmReader = Annotated[Actor, Depends(requires(Scope.crm_read))]
+CrmWriter = Annotated[Actor, Depends(requires(Scope.crm_write))]
+BusinessReader = Annotated[Actor, Depends(requires(Scope.business_read))]
+ConfigWriter = Annotated[Actor, Depends(requires(Scope.config_write))]
+UsersManager = Annotated[Actor, Depends(requires(Scope.users_manage))]
+PrivacyManager = Annotated[Actor, Depends(requires(Scope.privacy_manage))]
+AuditReader = Annotated[Actor, Depends(requires(Scope.audit_read))]
+CorpusExporter = Annotated[Actor, Depends(requires(Scope.corpus_export))]

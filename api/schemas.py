@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field, field_validator
 
-from crm.models import ALL_TOOLS
+from crm.models import ALL_TOOLS, LeadStage, Temperature
 
 MAX_TEXT = 4000
 
@@ -45,6 +45,7 @@ class ContactRef(BaseModel):
 
 class LeadOut(BaseModel):
     id: str
+    contact_id: str
     name: str | None
     phone: str | None
     email: str | None
@@ -65,6 +66,7 @@ class LeadOut(BaseModel):
 
 class AppointmentOut(BaseModel):
     id: str
+    contact_id: str
     service: str
     start: datetime
     end: datetime
@@ -84,6 +86,7 @@ class MessageOut(BaseModel):
 
 class ConversationOut(BaseModel):
     id: str
+    contact_id: str
     channel: str
     status: str
     needs_human: bool
@@ -127,3 +130,43 @@ class TrainingObjectionOut(BaseModel):
     contact_id: str
     objected_to_training: bool
     records_removed: int = Field(description="corpus records removed now")
+
+
+class LeadPatch(BaseModel):
+    stage: LeadStage | None = None
+    temperature: Temperature | None = None
+    notes: str | None = Field(default=None, max_length=4000)
+    assigned_to: str | None = Field(default=None, max_length=32,
+                                    description="a seller's user id (admins only); null unassigns")
+
+
+class ContactPatch(BaseModel):
+    name: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=40)
+    email: str | None = Field(default=None, max_length=254)
+
+
+class ContactOut(BaseModel):
+    id: str
+    name: str | None
+    phone: str | None
+    email: str | None
+    created_at: datetime
+    updated_at: datetime
+    objected_to_training: bool
+    processing_restricted: bool
+    minor_flagged: bool
+    consents: dict[str, bool] = Field(description="purpose → granted, where recorded")
+    lead_ids: list[str]
+    conversation_ids: list[str]
+
+
+class ConversationSummary(BaseModel):
+    id: str
+    contact_id: str
+    channel: str
+    status: str
+    needs_human: bool
+    human_reason: str | None
+    created_at: datetime
+    last_message_at: datetime

@@ -6,7 +6,10 @@ Processes, all on 127.0.0.1:
   the local `test` database), dropped at the end;
 - bench/stub_server.py, a zero-latency OpenAI-compatible LLM (each turn: a `list_services`
   tool call, then a text: two LLM calls);
-- a Graph API stand-in (this file with --standin) that records when each reply arrives;
+- a Graph API stand-in (this file with --standin) that records when each reply arrives
+  and, with --receipts, posts a signed `sent` status carrying the send's
+  `biz_opaque_callback_data` back to `mostrador serve`, as Meta does (the receipts that
+  settle a send cut off by a crash; they cost one more webhook per reply);
 - `mostrador serve` with MOSTRADOR_REDIS_URL set (it only verifies, stores and enqueues);
 - `mostrador worker --concurrency C` processes: 1, then 2 (or --workers).
 
@@ -18,6 +21,7 @@ webhook to the Graph send, then the scaling ratio. Debounce is off (0 s) so late
 pipeline's, not the debounce window's; rate limits are off.
 
     .venv/bin/python bench/pipeline.py [--messages 400] [--workers 1,2] [--concurrency 4]
+                                       [--receipts]
 
 Exit status: 0 when every message was answered exactly once, 1 otherwise, 2 on setup failure.
 """
@@ -65,10 +69,25 @@ def free_port() -> int:
 
 # --- the Graph stand-in: records (recipient, arrival time) -----------------------------------
 
-def run_standin(port: int) -> None:
+def run_standin(port: int, receipts_to: str | None = None) -> None:
+    import queue
+    import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     arrivals: list[tuple[str, float]] = []
+    outbox: queue.Queue[bytes] = queue.Queue()
+
+    def post_receipts() -> None:
+        with httpx.Client(timeout=30) as client:
+            while True:
+                raw = outbox.get()
+                signature = "sha256=" + hmac.new(APP_SECRET.encode(), raw,
+                                                 hashlib.sha256).hexdigest()
+                try:
+                    client.post(receipts_to or "", content=raw, headers={
+                        "X-Hub-Signature-256": signature, "Content-Type": "application/json"})
+                except httpx.HTTPError:
+                    pass
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -87,18 +106,36 @@ def run_standin(port: int) -> None:
         def do_POST(self) -> None:  # noqa: N802
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
             arrivals.append((str(body.get("to")), time.time()))
-            self._send({"messaging_product": "whatsapp",  # ids must never repeat
-                        "messages": [{"id": f"wamid.bench.{uuid.uuid4().hex}"}]})
+            wamid = f"wamid.bench.{uuid.uuid4().hex}"  # ids must never repeat
+            self._send({"messaging_product": "whatsapp", "messages": [{"id": wamid}]})
+            if receipts_to:
+                outbox.put(receipt(wamid, body))
 
         def do_GET(self) -> None:  # noqa: N802
             if self.path == "/reset":
                 arrivals.clear()
             self._send(arrivals)
 
+    if receipts_to:
+        threading.Thread(target=post_receipts, daemon=True).start()
     ThreadingHTTPServer.request_queue_size = 256
     server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     server.daemon_threads = True
     server.serve_forever()
+
+
+def receipt(wamid: str, sent: dict[str, Any]) -> bytes:
+    """The `sent` status webhook Meta posts for an accepted message."""
+    status = {"id": wamid, "status": "sent", "timestamp": str(int(time.time())),
+              "recipient_id": sent.get("to")}
+    if "biz_opaque_callback_data" in sent:
+        status["biz_opaque_callback_data"] = sent["biz_opaque_callback_data"]
+    body = {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{
+        "field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "5491100000000", "phone_number_id": PHONE_ID},
+            "statuses": [status]}}]}]}
+    return json.dumps(body, separators=(",", ":")).encode()
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -243,10 +280,13 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=400)
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--receipts", action="store_true",
+                        help="the stand-in posts a status webhook per accepted send, as Meta")
     parser.add_argument("--standin", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--receipts-to", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.standin:
-        run_standin(args.standin)
+        run_standin(args.standin, args.receipts_to)
         return 0
     counts = [int(n) for n in args.workers.split(",")]
     pg = os.environ.get("MOSTRADOR_BENCH_POSTGRES_URL", PG_DEFAULT)
@@ -268,8 +308,10 @@ def main() -> int:
             stub, stub_port = start_stub(workdir)
             procs.append(stub)
             standin_port, app_port = free_port(), free_port()
+            receipts = ["--receipts-to", f"http://127.0.0.1:{app_port}/webhooks/meta"] \
+                if args.receipts else []
             procs.append(subprocess.Popen([sys.executable, __file__, "--standin",
-                                           str(standin_port)]))
+                                           str(standin_port), *receipts]))
             standin = f"http://127.0.0.1:{standin_port}"
             wait_for(standin + "/log", procs[-1], "the Graph stand-in")
             sep = "&" if "?" in pg else "?"
@@ -323,7 +365,8 @@ def main() -> int:
         print(f"scaling {rows[-1][0]} vs {rows[0][0]} workers: "
               f"{rows[-1][1]['per_s'] / rows[0][1]['per_s']:.2f}x")
     print(f"(worker --concurrency {args.concurrency}; webhook → Redis → worker → LLM stub "
-          "(2 calls) → Graph stand-in; PostgreSQL; debounce 0)")
+          "(2 calls) → Graph stand-in; PostgreSQL; debounce 0; receipts "
+          f"{'on: one status webhook per reply' if args.receipts else 'off'})")
     ok = all(r["answered"] == r["messages"] and not r["duplicates"] for _, r in rows)
     return 0 if ok else 1
 

@@ -5,6 +5,7 @@
     │                          (the message says which and how to fix it)
     └── GraphError             the run: a Graph API call failed (status, Meta error code)
         ├── GraphUnavailable   5xx, 429 or a network failure, still failing after retries
+        │                      (`maybe_sent`: the request may have reached Meta)
         └── GraphRejected      a 4xx Meta refuses for good (policy, permission, window);
                                never retried
     ReplyNotSent               the run: the reply could not be sent for a transient reason
@@ -26,10 +27,11 @@ class ChannelConfigError(ChannelError):
 
 class GraphError(ChannelError):
     def __init__(self, message: str, *, status: int | None = None,
-                 code: int | str | None = None) -> None:
+                 code: int | str | None = None, maybe_sent: bool = False) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
+        self.maybe_sent = maybe_sent
 
     @property
     def error_code(self) -> str:

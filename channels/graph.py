@@ -5,7 +5,10 @@ tests and staging point it at a local stand-in. 429, 5xx and network failures ar
 with exponential backoff and full jitter (``graph_max_retries`` retries); any other 4xx is
 Meta refusing for good (policy, permission, the 24-hour window) and raises at once.
 The token travels in the Authorization header, never in the URL, so it never reaches an
-access log; errors carry Meta's code, never the request.
+access log; errors carry Meta's code, never the request. A send that must not reach Meta
+twice (`post(..., once=True)`) is not retried after a network failure that may have
+happened once Meta had the request (a read timeout, a dropped connection): it raises with
+`maybe_sent`, and the caller settles it with Meta's receipt (channels.receipts).
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from channels.errors import GraphError, GraphRejected, GraphUnavailable
 from crm.settings import Settings
 
 log = logging.getLogger("mostrador.channels.graph")
+
+# Failures before the request left this machine: retrying cannot make a duplicate.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 class GraphClient:
@@ -50,14 +56,18 @@ class GraphClient:
     def url(self, path: str) -> str:
         return f"{self.base_url}/{self.version}/{path.lstrip('/')}"
 
-    def post(self, path: str, *, token: str, json: dict[str, Any]) -> dict[str, Any]:
-        return self._call("POST", path, token=token, json=json)
+    def post(self, path: str, *, token: str, json: dict[str, Any],
+             once: bool = False) -> dict[str, Any]:
+        """POST; with `once`, a network failure after the request may have reached Meta
+        is not retried (GraphUnavailable with `maybe_sent`)."""
+        return self._call("POST", path, token=token, once=once, json=json)
 
     def get(self, path: str, *, token: str,
             params: dict[str, str] | None = None) -> dict[str, Any]:
         return self._call("GET", path, token=token, params=params)
 
-    def _call(self, method: str, path: str, *, token: str, **kwargs: Any) -> dict[str, Any]:
+    def _call(self, method: str, path: str, *, token: str, once: bool = False,
+              **kwargs: Any) -> dict[str, Any]:
         """The JSON answer; raises GraphRejected (4xx) or GraphUnavailable (after retries)."""
         headers = {"Authorization": f"Bearer {token}"}
         last: GraphError | None = None
@@ -67,9 +77,13 @@ class GraphClient:
             try:
                 response = self._http.request(method, self.url(path), headers=headers, **kwargs)
             except httpx.HTTPError as exc:
-                last = GraphUnavailable(f"Graph API unreachable ({type(exc).__name__})")
+                maybe_sent = not isinstance(exc, _NOT_SENT)
+                last = GraphUnavailable(f"Graph API unreachable ({type(exc).__name__})",
+                                        maybe_sent=maybe_sent)
                 log.warning("graph call failed path=%s attempt=%d error=%s",
                             _safe_path(path), attempt + 1, type(exc).__name__)
+                if once and maybe_sent:
+                    break
                 continue
             if response.status_code < 300:
                 try:

@@ -67,6 +67,7 @@ class InboundMessage:
     contacts_count: int = 0
     unsupported_type: str | None = None
     sender_name: str | None = None  # WhatsApp profile name (user-set; not stored)
+    reference: str | None = None  # an echo's `metadata`: our send reference (channels.receipts)
 
     @property
     def runs_turn(self) -> bool:
@@ -107,6 +108,7 @@ class StatusUpdate:
     status: str               # sent | delivered | read | played | failed | ...
     timestamp: datetime
     error_code: str | None = None
+    reference: str | None = None  # `biz_opaque_callback_data`: our send reference, if any
 
 
 @dataclass(frozen=True)

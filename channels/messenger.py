@@ -74,7 +74,8 @@ def _message(base: dict[str, Any], message: dict[str, Any]) -> InboundMessage | 
         return None
     reply_to = as_dict(message.get("reply_to"))
     if message.get("is_echo"):
-        return InboundMessage(**base, message_id=mid, kind=InboundKind.echo)
+        return InboundMessage(**base, message_id=mid, kind=InboundKind.echo,
+                              reference=as_str(message.get("metadata")))
     if message.get("is_deleted"):
         return InboundMessage(**base, message_id=f"delete:{mid}", kind=InboundKind.delete,
                               target_id=mid)
@@ -115,9 +116,12 @@ def _message(base: dict[str, Any], message: dict[str, Any]) -> InboundMessage | 
                           target_id=as_str(reply_to.get("mid")))
 
 
-def text_body(recipient: str, text: str) -> dict[str, Any]:
-    return {"recipient": {"id": recipient}, "messaging_type": "RESPONSE",
-            "message": {"text": text}}
+def text_body(recipient: str, text: str, reference: str | None = None) -> dict[str, Any]:
+    """A text message; `reference` (`message.metadata`) comes back in its echo."""
+    message: dict[str, Any] = {"text": text}
+    if reference:
+        message["metadata"] = reference
+    return {"recipient": {"id": recipient}, "messaging_type": "RESPONSE", "message": message}
 
 
 def sent_id(response: dict[str, Any]) -> str | None:

@@ -17,7 +17,8 @@ What each inbound kind does (documented choices):
 - reactions, story mentions and system notices: kept in the raw event only; no turn.
 - echoes (our own messages, Instagram/Messenger): ignored (dropped on receipt).
 - WhatsApp statuses: move the outbound delivery forward (sent → delivered → read, failed
-  with Meta's error code).
+  with Meta's error code). Those carrying our send reference never get here: the
+  receiver applies them as receipts (channels.receipts).
 - leadgen: the Lead Ads intake (channels.lead_ads).
 """
 
@@ -28,7 +29,7 @@ import logging
 from collections.abc import Callable
 
 from sqlalchemy import update
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from agent.runtime import Inbound
 from channels.context import ChannelContext
@@ -42,15 +43,15 @@ from channels.inbound import (
     dedup_key,
 )
 from channels.lead_ads import handle_leadgen
-from channels.outbound import deliver_reply
+from channels.outbound import deliver_once, deliver_reply
 from channels.payload import parse_webhook
 from crm.errors import CrmError
 from crm.models import (
     Channel,
     ChannelConnection,
     ChannelKind,
-    Conversation,
     DeliveryStatus,
+    InboundKey,
     InboundState,
     Tenant,
     WebhookEvent,
@@ -58,15 +59,8 @@ from crm.models import (
     utcnow,
 )
 from crm.services.connections import connections_for
-from crm.services.conversations import flag_for_human
 from crm.services.dedup import last_inbound_at, owned_key, pending_of_sender
-from crm.services.deliveries import (
-    apply_status,
-    clear_sending,
-    mark_sending,
-    redact_deleted,
-    send_state,
-)
+from crm.services.deliveries import apply_status, redact_deleted
 from crm.services.normalize import normalize_phone, region_of
 
 log = logging.getLogger("mostrador.channels.processing")
@@ -128,8 +122,8 @@ def process_batch(ctx: ChannelContext, units: list[tuple[int, int]], *,
     Consecutive messages that run a turn are answered in one turn when `combine` (the
     debounce), else one turn each. Unlike `process_item`, failures raise (the queue
     retries the whole batch, then dead-letters it): done items are skipped on the retry, a
-    turn already answered is not run again (AgentRuntime.handle_batch), and a reply is
-    never sent twice (the intent to send is recorded first; see `_answer_batch`).
+    turn already answered is not run again (AgentRuntime.handle_batch), and each part of a
+    reply reaches Meta once (channels.outbound.deliver_once, with Meta's receipts).
     """
     slug: str | None = None
     turn: list[tuple[int, ChannelConnection, InboundMessage]] = []
@@ -244,36 +238,24 @@ def _answer_batch(ctx: ChannelContext, turn: list[tuple[int, ChannelConnection,
     canned = admit(slug, f"{first.channel.value}:{first.account_id}:{first.sender_id}") \
         if admit else None
     result = ctx.runtime.handle_batch(inbounds, canned=canned, strict=True)
-    message_id = result.reply_message_id
     with Session(ctx.engine, expire_on_commit=False) as db:
-        state = send_state(db, message_id=message_id) if message_id is not None else "unsent"
-        if state == "unknown":
-            # Died between recording the intent and the outcome: Meta may have it.
-            # Never twice; a person checks (at most once in that window, by design).
-            conversation = db.get(Conversation, result.conversation_id)
-            if conversation is not None:
-                flag_for_human(db, conversation=conversation,
-                               reason="envío sin confirmar tras una caída: revisar")
-            log.warning("reply send unconfirmed after a crash conversation=%s",
-                        result.conversation_id)
-        elif state == "unsent":
-            if message_id is not None:
-                mark_sending(db, tenant_id=tenant.id, message_id=message_id,
-                             channel=connection.kind.value)
-                db.commit()
-            last_user_at = last_inbound_at(db, tenant_id=tenant.id,
-                                           channel=first.channel.value,
-                                           sender_id=first.sender_id)
+        last_user_at = last_inbound_at(db, tenant_id=tenant.id, channel=first.channel.value,
+                                       sender_id=first.sender_id)
+        db.commit()
+    if result.reply_message_id is not None:  # a retry sends only what Meta does not have
+        sent = deliver_once(ctx, connection=connection, conversation_id=result.conversation_id,
+                            message_id=result.reply_message_id, recipient=first.sender_id,
+                            text=result.reply, last_user_at=last_user_at)
+    else:
+        with Session(ctx.engine, expire_on_commit=False) as db:
             sent = deliver_reply(ctx, db, connection=connection,
-                                 conversation_id=result.conversation_id,
-                                 message_id=message_id, recipient=first.sender_id,
-                                 text=result.reply, last_user_at=last_user_at)
-            if message_id is not None:
-                clear_sending(db, message_id=message_id)
-                db.commit()
-            failed = [s for s in sent if s.status == DeliveryStatus.failed]
-            if failed and _transient(failed[0].error_code):
-                raise ReplyNotSent(failed[0].error_code or "network")
+                                 conversation_id=result.conversation_id, message_id=None,
+                                 recipient=first.sender_id, text=result.reply,
+                                 last_user_at=last_user_at)
+    failed = [s for s in sent if s.status == DeliveryStatus.failed]
+    if failed and _transient(failed[0].error_code):
+        raise ReplyNotSent(failed[0].error_code or "network")
+    with Session(ctx.engine, expire_on_commit=False) as db:
         for event_id, _, item in turn:
             _finish(db, event_id, item)
         db.commit()
@@ -298,12 +280,65 @@ def _count_done(db: Session, event_id: int, ok: bool) -> None:
     db.exec(update(WebhookEvent).where(col(WebhookEvent.id) == event_id)  # type: ignore[call-overload]
             .values(**values))
     db.flush()
+    _settle(db, event_id)
+
+
+def _settle(db: Session, event_id: int) -> None:
+    """A finished event leaves `received` (and the redrive): `error` when one of its
+    items was given up, else `processed`."""
     event = db.get(WebhookEvent, event_id, populate_existing=True)
-    if (event is not None and event.items_done >= event.items_total
-            and event.status == WebhookStatus.received):
-        event.status = WebhookStatus.processed
-        event.processed_at = utcnow()
-        db.add(event)
+    if (event is None or event.items_done < event.items_total
+            or event.status != WebhookStatus.received):
+        return
+    given_up = db.exec(select(InboundKey.id).where(
+        InboundKey.event_id == event_id, InboundKey.state == InboundState.error)).first()
+    event.status = WebhookStatus.error if given_up is not None else WebhookStatus.processed
+    event.processed_at = utcnow()
+    db.add(event)
+
+
+def give_up_item(db: Session, *, event_id: int, index: int) -> Item | None:
+    """The durable queue gave up on item `index` of `event_id` (dead-lettered it).
+
+    Only that item leaves the redrive: its ledger row becomes `error` and it counts as
+    done, so the event's other items are still redriven until they are done (the event
+    then ends `error`). `reopen_item` undoes it. Returns the item (None: no such item).
+    """
+    items = _items(db.get(WebhookEvent, event_id))
+    item = items[index] if index < len(items) else None
+    if item is None:
+        return None
+    key = dedup_key(item)
+    row = owned_key(db, channel=key[0], external_id=key[1], event_id=event_id) if key else None
+    if key is not None and row is None:
+        return item  # done meanwhile, or another delivery owns it: nothing to give up
+    if row is not None:
+        row.state = InboundState.error
+        db.add(row)
+    db.exec(update(WebhookEvent).where(col(WebhookEvent.id) == event_id)  # type: ignore[call-overload]
+            .values(items_done=col(WebhookEvent.items_done) + 1))
+    db.flush()
+    _settle(db, event_id)
+    return item
+
+
+def reopen_item(db: Session, *, event_id: int, index: int) -> bool:
+    """A dead letter is back on the queue (`mostrador dlq retry`): undo `give_up_item`, so
+    the item is processed again. True when it was given up."""
+    items = _items(db.get(WebhookEvent, event_id))
+    key = dedup_key(items[index]) if index < len(items) else None
+    row = db.exec(select(InboundKey).where(
+        InboundKey.channel == key[0], InboundKey.external_id == key[1][:255],
+        InboundKey.event_id == event_id)).first() if key else None
+    if row is None or row.state != InboundState.error:
+        return False
+    row.state = InboundState.pending
+    db.add(row)
+    db.exec(update(WebhookEvent).where(col(WebhookEvent.id) == event_id)  # type: ignore[call-overload]
+            .values(items_done=col(WebhookEvent.items_done) - 1,
+                    status=WebhookStatus.received))
+    db.flush()
+    return True
 
 
 def _dispatch(ctx: ChannelContext, db: Session, connection: ChannelConnection,

@@ -18,6 +18,9 @@ Order of operations, so that nothing unverified is ever kept:
 5. Verified: the raw body is stored as a WebhookEvent and every item claims its Meta id in
    the inbound ledger (unique constraint). Items another delivery already claimed are
    dropped; when nothing is left the transaction rolls back (`duplicate`, nothing kept).
+6. Statuses and echoes that carry our send reference are receipts: they are recorded here,
+   out of band, whatever else happens to the delivery, and such a status is applied here
+   too, so it is no work for the processor (channels.receipts says why).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from sqlmodel import Session
 
 from channels.inbound import InboundKind, InboundMessage, dedup_key, thread_key
 from channels.payload import parse_webhook
+from channels.receipts import apply_receipts, receipts_in
 from channels.signature import verify, well_formed
 from crm.crypto import SecretBox
 from crm.models import ChannelConnection, WebhookEvent
@@ -46,6 +50,7 @@ log = logging.getLogger("mostrador.channels.webhooks")
 class Outcome(StrEnum):
     accepted = "accepted"          # stored; work to hand over
     duplicate = "duplicate"        # every item was already claimed; nothing stored
+    applied = "applied"            # receipts only: applied at once; nothing stored
     dropped = "dropped"            # no known account (or nothing to do); nothing stored
     unauthorized = "unauthorized"  # missing or wrong signature; nothing stored
     malformed = "malformed"        # signed, but not a JSON object; nothing stored
@@ -114,13 +119,15 @@ def receive(db: Session, *, settings: Settings, box: SecretBox, body: bytes,
     db.add(event)
     db.flush()
     assert event.id is not None
+    receipts = receipts_in(parsed.items, connections)
+    settled = {r.index for r in receipts if r.status is not None}  # applied right here
     work: list[Work] = []
     duplicates = 0
     for index, item in enumerate(parsed.items):
         connection = connections.get((item.channel, item.account_id))
-        if connection is None or (isinstance(item, InboundMessage)
-                                  and item.kind == InboundKind.echo):
-            continue  # another (unknown) business's part of the batch; our own echoes
+        if connection is None or index in settled or (isinstance(item, InboundMessage)
+                                                      and item.kind == InboundKind.echo):
+            continue  # another (unknown) business's part of the batch; receipts; echoes
         key = dedup_key(item)
         if key is not None and not claim(
                 db, channel=key[0], external_id=key[1], event_id=event.id,
@@ -132,15 +139,18 @@ def receive(db: Session, *, settings: Settings, box: SecretBox, body: bytes,
         work.append(Work(event_id=event.id, index=index, key=thread_key(item)))
     if not work:
         db.rollback()
-        outcome = Outcome.duplicate if duplicates else Outcome.dropped
-        log.info("webhook %s object=%s items=%d", outcome.value, parsed.object,
-                 len(parsed.items))
+        apply_receipts(db, receipts)
+        outcome = (Outcome.applied if receipts else
+                   Outcome.duplicate if duplicates else Outcome.dropped)
+        log.info("webhook %s object=%s items=%d receipts=%d", outcome.value, parsed.object,
+                 len(parsed.items), len(receipts))
         return Receipt(outcome)
     event.items_total = len(work)
     db.add(event)
     db.commit()
-    log.info("webhook accepted event=%d object=%s items=%d duplicates=%d", event.id,
-             parsed.object, len(work), duplicates)
+    apply_receipts(db, receipts)
+    log.info("webhook accepted event=%d object=%s items=%d duplicates=%d receipts=%d",
+             event.id, parsed.object, len(work), duplicates, len(receipts))
     return Receipt(Outcome.accepted, event_id=event.id, work=work)
 
 

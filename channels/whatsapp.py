@@ -131,17 +131,31 @@ def _status(account: str, raw: dict[str, Any]) -> StatusUpdate | None:
     code = as_str(errors[0].get("code")) if errors else None
     return StatusUpdate(channel=ChannelKind.whatsapp, account_id=account,
                         message_id=message_id, status=status,
-                        timestamp=from_unix(raw.get("timestamp")), error_code=code)
+                        timestamp=from_unix(raw.get("timestamp")), error_code=code,
+                        reference=as_str(raw.get("biz_opaque_callback_data")))
 
 
-def text_body(to: str, text: str) -> dict[str, Any]:
-    return {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to,
-            "type": "text", "text": {"preview_url": False, "body": text}}
+def text_body(to: str, text: str, reference: str | None = None) -> dict[str, Any]:
+    """A text message; `reference` comes back in each of its status webhooks."""
+    return _with_reference({"messaging_product": "whatsapp", "recipient_type": "individual",
+                            "to": to, "type": "text",
+                            "text": {"preview_url": False, "body": text}}, reference)
 
 
-def template_body(to: str, name: str, language: str) -> dict[str, Any]:
-    return {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to,
-            "type": "template", "template": {"name": name, "language": {"code": language}}}
+def template_body(to: str, name: str, language: str,
+                  reference: str | None = None) -> dict[str, Any]:
+    return _with_reference({"messaging_product": "whatsapp", "recipient_type": "individual",
+                            "to": to, "type": "template",
+                            "template": {"name": name, "language": {"code": language}}},
+                           reference)
+
+
+def _with_reference(body: dict[str, Any], reference: str | None) -> dict[str, Any]:
+    # Meta echoes `biz_opaque_callback_data` (up to 512 characters) in the message's
+    # `statuses` webhooks: our receipt of the send (channels.receipts).
+    if reference:
+        body["biz_opaque_callback_data"] = reference
+    return body
 
 
 def sent_id(response: dict[str, Any]) -> str | None:

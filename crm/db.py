@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import DateTime, TypeDecorator
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -130,10 +130,10 @@ def reader_engine(engine: Engine) -> Engine:
 
 
 def init_db(engine: Engine) -> None:
-    """Create missing tables. (Alembic migrations arrive with the first release.)"""
-    import crm.models  # noqa: F401  - registers the tables
+    """Create the tables of an empty database, or migrate an existing one (crm.migrate)."""
+    from crm.migrate import upgrade
 
-    SQLModel.metadata.create_all(engine)
+    upgrade(engine)
 
 
 @contextmanager

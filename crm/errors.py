@@ -4,6 +4,8 @@
     ├── NotFound                  the caller named something that is not there (API: 404)
     ├── AlreadyExists             a unique thing that is already there (API: 409)
     ├── SecretUnavailable         the operator: no configured key opens a stored secret
+    ├── InvalidScopes             a token asked for scopes its user's role does not have (422)
+    ├── Conflict                  the request clashes with the data as it is (409)
     └── ToolArgumentError         a request the model (or user) can correct; carries a code
         ├── UnknownService
         ├── PastDate
@@ -34,6 +36,14 @@ class AlreadyExists(CrmError):
 
 class SecretUnavailable(CrmError):
     """Says which settings to fix; never carries the secret or the ciphertext."""
+
+
+class InvalidScopes(CrmError):
+    pass
+
+
+class Conflict(CrmError):
+    """E.g. a rectified phone that belongs to another contact; carries no values."""
 
 
 class ToolArgumentError(CrmError):

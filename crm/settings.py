@@ -59,6 +59,15 @@ class Settings(BaseSettings):
     corpus_url: str | None = None
     corpus_export_dir: str = "./corpus-exports"
 
+    # Privacy: staff tokens, data-subject requests, erasure tombstones.
+    token_ttl_days: int = 90                   # new API tokens expire after this
+    # Where erasure tombstones are also kept, out of the CRM database's backups, so a
+    # restored backup can be purged again (mostrador privacy reapply-erasures).
+    erasure_ledger_url: str = "sqlite:///./mostrador-erasures.db"
+    privacy_download_days: int = 7             # access/portability links work this long
+    # The application log runs every line through the PII redactor (last line of defence).
+    log_redaction: bool = True
+
     # Durable processing on Redis (used only when MOSTRADOR_REDIS_URL is set).
     queue_prefix: str = "mostrador"
     queue_shards: int = 16
@@ -69,6 +78,10 @@ class Settings(BaseSettings):
     chat_reply_timeout_seconds: float = 20.0
     rate_limit_tenant_per_minute: int = 600
     rate_limit_contact_per_minute: int = 20
+    # A retried turn whose send has no recorded outcome (its worker died mid-send, or
+    # Meta's answer was lost) waits this long after the attempt for Meta's receipt (a
+    # status/echo webhook) before sending again: a receipt later than this, the reply twice.
+    send_confirm_seconds: float = 10.0
 
     @model_validator(mode="after")
     def _resolve(self) -> Settings:

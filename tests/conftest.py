@@ -85,8 +85,9 @@ def db(engine: Engine) -> Iterator[Session]:
 
 
 @pytest.fixture
-def settings(db_url: str) -> Settings:
-    return Settings(env="test", database_url=db_url, llm="offline", openai_api_key=None)
+def settings(db_url: str, tmp_path: Path) -> Settings:
+    return Settings(env="test", database_url=db_url, llm="offline", openai_api_key=None,
+                    erasure_ledger_url=f"sqlite:///{tmp_path / 'erasures.db'}")
 
 
 __all__ = ["NOW", "SQLModel"]

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from api.deps import AdminUser, CurrentUser, SessionDep, TenantDep
+from api.deps import BusinessReader, ConfigWriter, SessionDep
 from crm.models import HOLD_MINUTES, WEEKDAYS, Service, Tenant
 
 router = APIRouter(prefix="/v1", tags=["business"])
@@ -132,27 +132,29 @@ def _business_out(db: SessionDep, tenant: Tenant) -> BusinessOut:
 
 
 @router.get("/business", response_model=BusinessOut)
-def get_business(db: SessionDep, _user: CurrentUser, tenant: TenantDep) -> BusinessOut:
+def get_business(db: SessionDep, actor: BusinessReader) -> BusinessOut:
     """The business profile, opening hours and every service (active or not)."""
-    return _business_out(db, tenant)
+    return _business_out(db, actor.tenant)
 
 
 @router.put("/business", response_model=BusinessOut)
-def put_business(body: BusinessIn, db: SessionDep, _admin: AdminUser,
-                 tenant: TenantDep) -> BusinessOut:
+def put_business(body: BusinessIn, db: SessionDep, actor: ConfigWriter) -> BusinessOut:
     """Change the profile or opening hours (times in the business's timezone)."""
-    for key, value in body.model_dump(exclude_unset=True).items():
+    tenant = actor.tenant
+    changed = body.model_dump(exclude_unset=True)
+    for key, value in changed.items():
         if value is not None or key in {"address", "phone", "email"}:
             setattr(tenant, key, value)
     db.add(tenant)
+    actor.audit(db, action="business.update", resource_type="tenant", resource_ids=[tenant.id],
+                details={"fields": sorted(changed)})
     db.commit()
     return _business_out(db, tenant)
 
 
 @router.post("/services", response_model=ServiceOut, status_code=status.HTTP_201_CREATED)
-def create_service(body: ServiceIn, db: SessionDep, _admin: AdminUser,
-                   tenant: TenantDep) -> ServiceOut:
-    service = Service(tenant_id=tenant.id, **body.model_dump())
+def create_service(body: ServiceIn, db: SessionDep, actor: ConfigWriter) -> ServiceOut:
+    service = Service(tenant_id=actor.tenant_id, **body.model_dump())
     db.add(service)
     try:
         db.commit()
@@ -171,11 +173,11 @@ def _own_service(db: SessionDep, tenant: Tenant, service_id: str) -> Service:
 
 
 @router.put("/services/{service_id}", response_model=ServiceOut)
-def update_service(service_id: str, body: ServiceIn, db: SessionDep, _admin: AdminUser,
-                   tenant: TenantDep) -> ServiceOut:
+def update_service(service_id: str, body: ServiceIn, db: SessionDep,
+                   actor: ConfigWriter) -> ServiceOut:
     """Replace a service's fields. Booked appointments keep the duration they were booked
     with; set `active` to false to stop offering it."""
-    service = _own_service(db, tenant, service_id)
+    service = _own_service(db, actor.tenant, service_id)
     for key, value in body.model_dump().items():
         setattr(service, key, value)
     db.add(service)
@@ -189,10 +191,9 @@ def update_service(service_id: str, body: ServiceIn, db: SessionDep, _admin: Adm
 
 
 @router.delete("/services/{service_id}", status_code=status.HTTP_204_NO_CONTENT)
-def retire_service(service_id: str, db: SessionDep, _admin: AdminUser,
-                   tenant: TenantDep) -> None:
+def retire_service(service_id: str, db: SessionDep, actor: ConfigWriter) -> None:
     """Stop offering a service. It stays (inactive) so past appointments keep their name."""
-    service = _own_service(db, tenant, service_id)
+    service = _own_service(db, actor.tenant, service_id)
     service.active = False
     db.add(service)
     db.commit()

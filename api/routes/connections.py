@@ -15,9 +15,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field, SecretStr
 
-from api.deps import AdminUser, SecretBoxDep, SessionDep, TenantDep
+from api.deps import Actor, ConfigWriter, SecretBoxDep, SessionDep
 from crm.errors import AlreadyExists, NotFound
-from crm.models import ChannelConnectionPublic, ChannelKind, Tenant
+from crm.models import ChannelConnectionPublic, ChannelKind
 from crm.services.connections import (
     create_connection,
     delete_connection,
@@ -78,12 +78,12 @@ class LeadAdsIn(_Secrets):
         "Sellers the leads rotate among; empty: every active seller"))
 
 
-def _create(db: SessionDep, box: SecretBoxDep, tenant: Tenant, kind: ChannelKind,
+def _create(db: SessionDep, box: SecretBoxDep, actor: Actor, kind: ChannelKind,
             account_id: str, token: SecretStr, body: _Secrets,
             **extra: Any) -> ChannelConnectionPublic:
     try:
         connection = create_connection(
-            db, box=box, tenant=tenant, kind=kind, account_id=account_id,
+            db, box=box, tenant=actor.tenant, kind=kind, account_id=account_id,
             access_token=token.get_secret_value(),
             verify_token=body.verify_token.get_secret_value(),
             app_secret=body.app_secret.get_secret_value() if body.app_secret else None,
@@ -92,50 +92,52 @@ def _create(db: SessionDep, box: SecretBoxDep, tenant: Tenant, kind: ChannelKind
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
     except NotFound as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+    actor.audit(db, action="connection.create", resource_type="connection",
+                resource_ids=[connection.id], details={"kind": kind.value})
     db.commit()
     return public(connection)
 
 
 @router.post("/whatsapp", status_code=201, response_model=ChannelConnectionPublic)
-def connect_whatsapp(body: WhatsAppIn, db: SessionDep, box: SecretBoxDep, _admin: AdminUser,
-                     tenant: TenantDep) -> ChannelConnectionPublic:
-    return _create(db, box, tenant, ChannelKind.whatsapp, body.phone_number_id,
+def connect_whatsapp(body: WhatsAppIn, db: SessionDep, box: SecretBoxDep,
+                     actor: ConfigWriter) -> ChannelConnectionPublic:
+    return _create(db, box, actor, ChannelKind.whatsapp, body.phone_number_id,
                    body.access_token, body, template_name=body.template_name,
                    template_language=body.template_language)
 
 
 @router.post("/instagram", status_code=201, response_model=ChannelConnectionPublic)
-def connect_instagram(body: InstagramIn, db: SessionDep, box: SecretBoxDep, _admin: AdminUser,
-                      tenant: TenantDep) -> ChannelConnectionPublic:
-    return _create(db, box, tenant, ChannelKind.instagram, body.account_id, body.page_token,
+def connect_instagram(body: InstagramIn, db: SessionDep, box: SecretBoxDep,
+                     actor: ConfigWriter) -> ChannelConnectionPublic:
+    return _create(db, box, actor, ChannelKind.instagram, body.account_id, body.page_token,
                    body)
 
 
 @router.post("/messenger", status_code=201, response_model=ChannelConnectionPublic)
-def connect_messenger(body: MessengerIn, db: SessionDep, box: SecretBoxDep, _admin: AdminUser,
-                      tenant: TenantDep) -> ChannelConnectionPublic:
-    return _create(db, box, tenant, ChannelKind.messenger, body.page_id, body.page_token, body)
+def connect_messenger(body: MessengerIn, db: SessionDep, box: SecretBoxDep,
+                     actor: ConfigWriter) -> ChannelConnectionPublic:
+    return _create(db, box, actor, ChannelKind.messenger, body.page_id, body.page_token, body)
 
 
 @router.post("/lead-ads", status_code=201, response_model=ChannelConnectionPublic)
-def connect_lead_ads(body: LeadAdsIn, db: SessionDep, box: SecretBoxDep, _admin: AdminUser,
-                     tenant: TenantDep) -> ChannelConnectionPublic:
-    return _create(db, box, tenant, ChannelKind.lead_ads, body.page_id, body.page_token, body,
+def connect_lead_ads(body: LeadAdsIn, db: SessionDep, box: SecretBoxDep,
+                     actor: ConfigWriter) -> ChannelConnectionPublic:
+    return _create(db, box, actor, ChannelKind.lead_ads, body.page_id, body.page_token, body,
                    seller_emails=body.seller_emails)
 
 
 @router.get("", response_model=list[ChannelConnectionPublic])
-def get_connections(db: SessionDep, _admin: AdminUser,
-                    tenant: TenantDep) -> list[ChannelConnectionPublic]:
-    return [public(c) for c in list_connections(db, tenant=tenant)]
+def get_connections(db: SessionDep, actor: ConfigWriter) -> list[ChannelConnectionPublic]:
+    return [public(c) for c in list_connections(db, tenant=actor.tenant)]
 
 
 @router.delete("/{connection_id}", status_code=204)
-def remove_connection(connection_id: str, db: SessionDep, _admin: AdminUser,
-                      tenant: TenantDep) -> Response:
+def remove_connection(connection_id: str, db: SessionDep, actor: ConfigWriter) -> Response:
     try:
-        delete_connection(db, tenant=tenant, connection_id=connection_id)
+        delete_connection(db, tenant=actor.tenant, connection_id=connection_id)
     except NotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such connection.") from None
+    actor.audit(db, action="connection.delete", resource_type="connection",
+                resource_ids=[connection_id])
     db.commit()
     return Response(status_code=204)

@@ -14,16 +14,15 @@ import re
 import uuid
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Request, status
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, status
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from api.deps import CurrentUser, EngineDep, SettingsDep
-from crm.models import Role, User
+from api.deps import Actor, CorpusExporter, EngineDep, SettingsDep
 from crm.services.audit import record_event
 from crm.settings import Settings
 from training_data import ExportArgumentError, ExportOptions, export_corpus, parse_split
@@ -36,13 +35,7 @@ _STATE = "export.json"
 _ID = re.compile(r"^[0-9a-f]{32}$")
 
 
-def get_ml_user(user: CurrentUser) -> User:
-    if user.role != Role.ml:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "This needs a token of the ml role.")
-    return user
-
-
-MlUser = Annotated[User, Depends(get_ml_user)]
+MlUser = CorpusExporter
 
 
 class ExportIn(BaseModel):
@@ -67,7 +60,7 @@ def _dir(settings: Settings, export_id: str) -> Path:
     return Path(settings.corpus_export_dir) / export_id
 
 
-def _state(settings: Settings, export_id: str, user: User) -> dict[str, object]:
+def _state(settings: Settings, export_id: str, user: Actor) -> dict[str, object]:
     path = _dir(settings, export_id) / _STATE
     if not _ID.match(export_id) or not path.is_file():
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such export.")
@@ -121,11 +114,10 @@ def start_export(body: ExportIn, user: MlUser, settings: SettingsDep, engine: En
     out = _dir(settings, export_id)
     out.mkdir(parents=True)
     state: dict[str, object] = {"status": "running", "format": body.format,
-                                "tenant_id": user.tenant_id, "user_id": user.id}
+                                "tenant_id": user.tenant_id, "user_id": user.user.id}
     (out / _STATE).write_text(json.dumps(state))
-    source = request.client.host if request.client else None
-    background.add_task(_run, settings, engine, export_id, options, user.id, user.tenant_id,
-                        source)
+    background.add_task(_run, settings, engine, export_id, options, user.user.id,
+                        user.tenant_id, user.source)
     return _out(export_id, state)
 
 

@@ -1,28 +1,36 @@
-"""The staff API: leads, appointments, conversations and the agent's configuration.
+"""The staff API: leads, contacts, appointments, conversations and the agent's configuration.
 
-An admin sees the whole tenant; a seller sees only what hangs off leads assigned to them.
-A row of another tenant is a 404, never a 403, so ids do not leak across tenants.
+Admins (and operators) see the whole business; a seller sees only the leads assigned to
+them and what hangs off them (api.scoping). A row of another business, or one a seller may
+not see, is a 404. Every read of personal data is written to the audit log (who, which
+ids, from where; never the values).
 """
 
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, HTTPException, Query, status
 from sqlmodel import Session, col, select
 
-from api.deps import AdminUser, CurrentUser, SessionDep, SettingsDep, TenantDep
+from api.deps import ConfigWriter, CrmReader, CrmWriter, SessionDep, SettingsDep
 from api.schemas import (
     AgentConfigIn,
     AgentConfigOut,
     AppointmentOut,
+    ContactOut,
+    ContactPatch,
     ContactRef,
     ConversationOut,
+    ConversationSummary,
     LeadOut,
+    LeadPatch,
     MessageOut,
     TrainingObjectionIn,
     TrainingObjectionOut,
 )
+from api.scoping import own_contact, own_conversation, own_lead, visible_contact_ids
+from crm.errors import Conflict, InvalidEmail, InvalidPhone
 from crm.models import (
     Appointment,
     AppointmentStatus,
@@ -32,11 +40,13 @@ from crm.models import (
     Lead,
     Role,
     Service,
+    Tenant,
     User,
     utcnow,
 )
-from crm.services.audit import record_event
+from crm.services.contacts import rectify_contact
 from crm.services.conversations import transcript
+from crm.services.privacy import consents_of
 from crm.services.tenants import agent_config
 from crm.services.training import set_training_objection
 from training_data import erase_contact
@@ -44,75 +54,184 @@ from training_data import erase_contact
 router = APIRouter(prefix="/v1", tags=["staff"])
 
 
-def _seller_contact_ids(db: Session, user: User) -> set[str] | None:
-    """Contacts a seller may see (None: all of the tenant's, for admins)."""
-    if user.role == Role.admin:
-        return None
-    return set(db.exec(select(Lead.contact_id).where(Lead.tenant_id == user.tenant_id,
-                                                      Lead.assigned_to == user.id)))
+def _lead_out(lead: Lead, contact: Contact, emails: dict[str, str]) -> LeadOut:
+    return LeadOut(
+        id=lead.id, contact_id=contact.id, name=contact.name, phone=contact.phone,
+        email=contact.email, source=lead.source.value, stage=lead.stage.value,
+        assigned_to=lead.assigned_to, assigned_to_email=emails.get(lead.assigned_to or ""),
+        temperature=lead.temperature.value, notes=lead.notes,
+        utm_source=lead.utm_source, utm_medium=lead.utm_medium,
+        utm_campaign=lead.utm_campaign, utm_term=lead.utm_term,
+        utm_content=lead.utm_content, created_at=lead.created_at, updated_at=lead.updated_at,
+    )
+
+
+def _staff_emails(db: Session, tenant_id: str) -> dict[str, str]:
+    return {u.id: u.email for u in db.exec(select(User).where(User.tenant_id == tenant_id))}
 
 
 @router.get("/leads", response_model=list[LeadOut])
-def list_leads(db: SessionDep, user: CurrentUser,
+def list_leads(db: SessionDep, actor: CrmReader,
                stage: str | None = None, limit: int = Query(200, ge=1, le=1000),
                offset: int = Query(0, ge=0)) -> list[LeadOut]:
     query = (select(Lead, Contact).join(Contact, col(Contact.id) == Lead.contact_id)
-             .where(Lead.tenant_id == user.tenant_id))
-    if user.role != Role.admin:
-        query = query.where(Lead.assigned_to == user.id)
+             .where(Lead.tenant_id == actor.tenant_id))
+    if not actor.sees_every_lead:
+        query = query.where(Lead.assigned_to == actor.user.id)
     if stage:
         query = query.where(Lead.stage == stage)
     rows = db.exec(query.order_by(col(Lead.created_at).desc()).offset(offset).limit(limit)).all()
-    emails = {u.id: u.email for u in db.exec(select(User).where(User.tenant_id == user.tenant_id))}
-    return [
-        LeadOut(
-            id=lead.id, name=contact.name, phone=contact.phone, email=contact.email,
-            source=lead.source.value, stage=lead.stage.value, assigned_to=lead.assigned_to,
-            assigned_to_email=emails.get(lead.assigned_to or ""),
-            temperature=lead.temperature.value, notes=lead.notes,
-            utm_source=lead.utm_source, utm_medium=lead.utm_medium,
-            utm_campaign=lead.utm_campaign, utm_term=lead.utm_term,
-            utm_content=lead.utm_content, created_at=lead.created_at, updated_at=lead.updated_at,
-        )
-        for lead, contact in rows
-    ]
+    emails = _staff_emails(db, actor.tenant_id)
+    actor.audit(db, action="lead.list", resource_type="lead",
+                resource_ids=[lead.id for lead, _ in rows],
+                details={"stage": stage, "count": len(rows), "offset": offset})
+    db.commit()
+    return [_lead_out(lead, contact, emails) for lead, contact in rows]
+
+
+@router.get("/leads/{lead_id}", response_model=LeadOut)
+def get_lead(lead_id: str, db: SessionDep, actor: CrmReader) -> LeadOut:
+    lead = own_lead(db, actor, lead_id)
+    contact = db.get(Contact, lead.contact_id)
+    assert contact is not None  # FK
+    actor.audit(db, action="lead.read", resource_type="lead", resource_ids=[lead.id])
+    db.commit()
+    return _lead_out(lead, contact, _staff_emails(db, actor.tenant_id))
+
+
+@router.patch("/leads/{lead_id}", response_model=LeadOut)
+def patch_lead(lead_id: str, body: LeadPatch, db: SessionDep, actor: CrmWriter) -> LeadOut:
+    """Work a lead: stage, temperature, notes; admins also (re)assign it (`assigned_to`, a
+    seller's user id, or null)."""
+    lead = own_lead(db, actor, lead_id)
+    changes = body.model_dump(exclude_unset=True)
+    if "assigned_to" in changes:
+        if not actor.sees_every_lead:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "Only admins reassign leads.")
+        seller = db.get(User, changes["assigned_to"]) if changes["assigned_to"] else None
+        if changes["assigned_to"] and (seller is None or seller.tenant_id != actor.tenant_id
+                                       or seller.role != Role.seller or not seller.active):
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                                "assigned_to must be an active seller of this business.")
+    for key, value in changes.items():
+        if value is not None or key in ("notes", "assigned_to"):
+            setattr(lead, key, value)
+    lead.updated_at = utcnow()
+    db.add(lead)
+    actor.audit(db, action="lead.update", resource_type="lead", resource_ids=[lead.id],
+                details={"fields": sorted(changes)})
+    db.commit()
+    contact = db.get(Contact, lead.contact_id)
+    assert contact is not None
+    return _lead_out(lead, contact, _staff_emails(db, actor.tenant_id))
+
+
+def _contact_out(db: Session, contact: Contact) -> ContactOut:
+    pref = db.get(ContactPreference, contact.id)
+    consents = {c.purpose.value: c.granted for c in consents_of(db, contact_id=contact.id)}
+    return ContactOut(
+        id=contact.id, name=contact.name, phone=contact.phone, email=contact.email,
+        created_at=contact.created_at, updated_at=contact.updated_at,
+        objected_to_training=bool(pref and pref.objected_to_training),
+        processing_restricted=bool(pref and pref.processing_restricted),
+        minor_flagged=bool(pref and pref.minor_flagged_at),
+        consents=consents,
+        lead_ids=list(db.exec(select(Lead.id).where(Lead.contact_id == contact.id))),
+        conversation_ids=list(db.exec(select(Conversation.id)
+                                      .where(Conversation.contact_id == contact.id))),
+    )
+
+
+@router.get("/contacts/{contact_id}", response_model=ContactOut)
+def get_contact(contact_id: str, db: SessionDep, actor: CrmReader) -> ContactOut:
+    contact = own_contact(db, actor, contact_id)
+    actor.audit(db, action="contact.read", resource_type="contact", resource_ids=[contact.id])
+    db.commit()
+    return _contact_out(db, contact)
+
+
+@router.patch("/contacts/{contact_id}", response_model=ContactOut)
+def patch_contact(contact_id: str, body: ContactPatch, db: SessionDep,
+                  actor: CrmWriter) -> ContactOut:
+    """Correct a contact's name, phone or email ("" clears one). The old value is
+    overwritten; a phone or email of another contact is a 409."""
+    contact = own_contact(db, actor, contact_id)
+    try:
+        changed = rectify_contact(db, tenant=actor.tenant, contact=contact,
+                                  **body.model_dump(exclude_unset=True))
+    except (InvalidPhone, InvalidEmail) as exc:
+        db.rollback()
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, exc.message) from None
+    except Conflict as exc:
+        db.rollback()
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    actor.audit(db, action="contact.update", resource_type="contact",
+                resource_ids=[contact.id], details={"fields": changed})
+    db.commit()
+    return _contact_out(db, contact)
 
 
 @router.get("/appointments", response_model=list[AppointmentOut])
-def list_appointments(db: SessionDep, user: CurrentUser, tenant: TenantDep,
+def list_appointments(db: SessionDep, actor: CrmReader,
                       status_: AppointmentStatus | None = Query(None, alias="status"),
                       limit: int = Query(500, ge=1, le=2000),
                       offset: int = Query(0, ge=0)) -> list[AppointmentOut]:
     query = (select(Appointment, Contact, Service)
              .join(Contact, col(Contact.id) == Appointment.contact_id)
              .join(Service, col(Service.id) == Appointment.service_id)
-             .where(Appointment.tenant_id == user.tenant_id))
+             .where(Appointment.tenant_id == actor.tenant_id))
     if status_ is not None:
         query = query.where(Appointment.status == status_)
-    allowed = _seller_contact_ids(db, user)
+    allowed = visible_contact_ids(db, actor)
     if allowed is not None:
         query = query.where(col(Appointment.contact_id).in_(allowed))
-    tz = ZoneInfo(tenant.timezone)
+    tz = ZoneInfo(actor.tenant.timezone)
     rows = db.exec(query.order_by(col(Appointment.start_at)).offset(offset).limit(limit)).all()
+    actor.audit(db, action="appointment.list", resource_type="appointment",
+                resource_ids=[a.id for a, _, _ in rows],
+                details={"status": status_.value if status_ else None, "count": len(rows)})
+    db.commit()
     return [
-        AppointmentOut(id=a.id, service=s.name, start=a.start_at.astimezone(tz),
+        AppointmentOut(id=a.id, contact_id=c.id, service=s.name, start=a.start_at.astimezone(tz),
                        end=a.end_at.astimezone(tz), status=a.status.value,
                        contact=ContactRef(name=c.name, phone=c.phone))
         for a, c, s in rows
     ]
 
 
+@router.get("/conversations", response_model=list[ConversationSummary])
+def list_conversations(db: SessionDep, actor: CrmReader, needs_human: bool | None = None,
+                       limit: int = Query(100, ge=1, le=1000),
+                       offset: int = Query(0, ge=0)) -> list[ConversationSummary]:
+    """Conversations, most recent first (no messages; `GET /v1/conversations/{id}` has them)."""
+    query = select(Conversation).where(Conversation.tenant_id == actor.tenant_id)
+    if needs_human is not None:
+        query = query.where(Conversation.needs_human == needs_human)
+    allowed = visible_contact_ids(db, actor)
+    if allowed is not None:
+        query = query.where(col(Conversation.contact_id).in_(allowed))
+    rows = db.exec(query.order_by(col(Conversation.last_message_at).desc())
+                   .offset(offset).limit(limit)).all()
+    actor.audit(db, action="conversation.list", resource_type="conversation",
+                resource_ids=[c.id for c in rows], details={"count": len(rows)})
+    db.commit()
+    return [ConversationSummary(id=c.id, contact_id=c.contact_id, channel=c.channel.value,
+                                status=c.status.value, needs_human=c.needs_human,
+                                human_reason=c.human_reason, created_at=c.created_at,
+                                last_message_at=c.last_message_at) for c in rows]
+
+
 @router.get("/conversations/{conversation_id}", response_model=ConversationOut)
-def get_conversation(conversation_id: str, db: SessionDep, user: CurrentUser) -> ConversationOut:
-    conversation = db.get(Conversation, conversation_id)
-    allowed = _seller_contact_ids(db, user)
-    if (conversation is None or conversation.tenant_id != user.tenant_id
-            or (allowed is not None and conversation.contact_id not in allowed)):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such conversation.")
+def get_conversation(conversation_id: str, db: SessionDep, actor: CrmReader) -> ConversationOut:
+    conversation = own_conversation(db, actor, conversation_id)
     contact = db.get(Contact, conversation.contact_id)
     messages = transcript(db, conversation_id=conversation.id)
+    actor.audit(db, action="conversation.read", resource_type="conversation",
+                resource_ids=[conversation.id], details={"messages": len(messages)})
+    db.commit()
     return ConversationOut(
-        id=conversation.id, channel=conversation.channel.value,
+        id=conversation.id, contact_id=conversation.contact_id,
+        channel=conversation.channel.value,
         status=conversation.status.value, needs_human=conversation.needs_human,
         human_reason=conversation.human_reason,
         contact=ContactRef(name=contact.name if contact else None,
@@ -127,16 +246,11 @@ def get_conversation(conversation_id: str, db: SessionDep, user: CurrentUser) ->
 
 @router.put("/contacts/{contact_id}/training-objection", response_model=TrainingObjectionOut)
 def put_training_objection(contact_id: str, body: TrainingObjectionIn, db: SessionDep,
-                           user: CurrentUser, settings: SettingsDep,
-                           request: Request) -> TrainingObjectionOut:
+                           actor: CrmWriter, settings: SettingsDep) -> TrainingObjectionOut:
     """Record whether a contact objects to the use of their conversations for training;
     an objection removes their corpus records at once. Admins: any contact of the business;
     sellers: contacts of their leads."""
-    contact = db.get(Contact, contact_id)
-    allowed = _seller_contact_ids(db, user)
-    if (contact is None or contact.tenant_id != user.tenant_id
-            or (allowed is not None and contact.id not in allowed)):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such contact.")
+    contact = own_contact(db, actor, contact_id)
     set_training_objection(db, contact=contact, objected=body.objected, source="staff")
     removed = erase_contact(db, contact.id, settings=settings) if body.objected else 0
     if body.objected:
@@ -144,17 +258,15 @@ def put_training_objection(contact_id: str, body: TrainingObjectionIn, db: Sessi
         if pref_applied is not None:
             pref_applied.applied_at = utcnow()
             db.add(pref_applied)
-    record_event(db, action="contact.training_objection", actor_kind="user",
-                 actor_id=user.id, tenant_id=user.tenant_id, resource_type="contact",
-                 resource_ids=[contact.id],
-                 details={"objected": body.objected, "records_removed": removed},
-                 source=request.client.host if request.client else None)
+    actor.audit(db, action="contact.training_objection", resource_type="contact",
+                resource_ids=[contact.id],
+                details={"objected": body.objected, "records_removed": removed})
     db.commit()
     return TrainingObjectionOut(contact_id=contact.id, objected_to_training=body.objected,
                                 records_removed=removed)
 
 
-def _config_out(db: Session, tenant: TenantDep) -> AgentConfigOut:
+def _config_out(db: Session, tenant: Tenant) -> AgentConfigOut:
     config = agent_config(db, tenant=tenant)
     return AgentConfigOut(persona=config.persona, greeting=config.greeting,
                           enabled_tools=list(config.enabled_tools), model=config.model,
@@ -162,19 +274,21 @@ def _config_out(db: Session, tenant: TenantDep) -> AgentConfigOut:
 
 
 @router.get("/agent-config", response_model=AgentConfigOut)
-def get_agent_config(db: SessionDep, _admin: AdminUser, tenant: TenantDep) -> AgentConfigOut:
-    return _config_out(db, tenant)
+def get_agent_config(db: SessionDep, actor: ConfigWriter) -> AgentConfigOut:
+    return _config_out(db, actor.tenant)
 
 
 @router.put("/agent-config", response_model=AgentConfigOut)
-def put_agent_config(body: AgentConfigIn, db: SessionDep, _admin: AdminUser,
-                     tenant: TenantDep) -> AgentConfigOut:
+def put_agent_config(body: AgentConfigIn, db: SessionDep, actor: ConfigWriter) -> AgentConfigOut:
     """Change the agent's persona, greeting, enabled tools or model (fields left out stay)."""
-    config = agent_config(db, tenant=tenant)
-    for key, value in body.model_dump(exclude_unset=True).items():
+    config = agent_config(db, tenant=actor.tenant)
+    changes = body.model_dump(exclude_unset=True)
+    for key, value in changes.items():
         if value is not None or key == "model":
             setattr(config, key, value)
     config.updated_at = utcnow()
     db.add(config)
+    actor.audit(db, action="agent_config.update", resource_type="agent_config",
+                resource_ids=[config.id], details={"fields": sorted(changes)})
     db.commit()
-    return _config_out(db, tenant)
+    return _config_out(db, actor.tenant)

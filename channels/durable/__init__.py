@@ -12,8 +12,13 @@
 - Crash recovery: a killed worker stops renewing its leases; after the visibility timeout
   another worker takes the lease and XAUTOCLAIMs the shard's pending entries first.
 - Effects happen once: items already done in the DB are skipped, a turn that already has
-  its reply is not run again, a reply already accepted by Meta is not sent again (see
-  channels.processing.process_batch and AgentRuntime.handle_batch).
+  its reply is not run again, a reply part Meta accepted is not sent again, even when the
+  worker died before recording it: Meta's receipts (status/echo webhooks carrying our
+  reference) say which parts it has (channels.processing.process_batch,
+  AgentRuntime.handle_batch, channels.outbound.deliver_once, channels.receipts).
+- A retried turn is counted once against the rate limits; a dead letter gives up its own
+  item only (the rest of its webhook event is still redriven); consumer names of dead
+  workers are pruned once idle and settled.
 - Failures retry with backoff (attempts counted in Redis, so a crash loop counts too);
   after `queue_max_attempts` the entries go to `{p}:dlq` and the conversation is flagged.
 - The DB stays the source of truth for Meta events: an event whose enqueue failed, or that

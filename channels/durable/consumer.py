@@ -6,7 +6,9 @@ order), reads new ones with XREADGROUP, and answers each conversation once its m
 have been quiet for the debounce window. A runner gives the shard back when it is empty or
 after a time slice, so every shard is served even with fewer threads than shards. One
 thread renews the held leases every third of the visibility timeout; a worker that dies
-stops renewing and its shards move to others once the timeout passes.
+stops renewing and its shards move to others once the timeout passes. A housekeeping
+thread re-enqueues what the database holds as unfinished, retries Lead Ads intakes, and
+forgets the consumer names of dead workers.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from agent.runtime import Inbound
 from channels.context import ChannelContext
 from channels.durable.metrics import DEAD_LETTERS, RETRIES, TURN_SECONDS, TURNS, TurnMetrics
 from channels.durable.ratelimit import RateLimiter
-from channels.durable.recovery import flag_thread, redrive
+from channels.durable.recovery import flag_thread, redrive, reopen
 from channels.durable.streams import GROUP, Entry, Queue
 from channels.lead_ads import retry_due_intakes
 from channels.processing import process_batch
@@ -42,6 +44,7 @@ log = logging.getLogger("mostrador.channels.durable")
 
 SLICE_SECONDS = 2.0          # a busy shard is given back this often, so none starves
 MAX_BACKOFF_SECONDS = 30.0
+PRUNE_AFTER_TIMEOUTS = 5     # a consumer idle this many visibility timeouts is forgotten
 
 _RENEW = """
 if redis.call('get', KEYS[1]) == ARGV[1] then
@@ -54,6 +57,22 @@ if redis.call('get', KEYS[1]) == ARGV[1] then
   return redis.call('del', KEYS[1])
 end
 return 0
+"""
+# Delete the group's consumers idle longer than ARGV[2] ms with nothing pending, except
+# ARGV[3] (ourselves). Atomic: a consumer with pending entries is never deleted (that
+# would orphan them), and one that reads again later is simply created again.
+_PRUNE = """
+local removed = 0
+for _, consumer in ipairs(redis.call('xinfo', 'consumers', KEYS[1], ARGV[1])) do
+  local f = {}
+  for i = 1, #consumer, 2 do f[consumer[i]] = consumer[i + 1] end
+  if f['name'] ~= ARGV[3] and tonumber(f['pending']) == 0
+     and tonumber(f['idle']) > tonumber(ARGV[2]) then
+    redis.call('xgroup', 'delconsumer', KEYS[1], ARGV[1], f['name'])
+    removed = removed + 1
+  end
+end
+return removed
 """
 
 
@@ -76,6 +95,7 @@ class Worker:
                                    per_contact=settings.rate_limit_contact_per_minute)
         self._renew = queue.client.register_script(_RENEW)
         self._release = queue.client.register_script(_RELEASE)
+        self._prune = queue.client.register_script(_PRUNE)
         self._held: dict[int, bool] = {}
         self._held_lock = threading.Lock()
         self._stop = threading.Event()
@@ -278,8 +298,14 @@ class Worker:
     def _process(self, entries: list[Entry]) -> str:
         kind = entries[0].kind
         if kind == "meta":
+            if any(e.fields.get("redo") for e in entries):
+                reopen(self.ctx, [e for e in entries if e.fields.get("redo")])
+
+            def admit(slug: str, contact: str) -> str | None:
+                return self.limiter.admit(slug, contact, entries=_ids(entries))
+
             slug = process_batch(self.ctx, [(int(e.fields["event"]), int(e.fields["index"]))
-                                            for e in entries], admit=self.limiter.admit,
+                                            for e in entries], admit=admit,
                                   combine=self.debounce_ms > 0)
             return slug or "-"
         if kind == "chat":
@@ -293,7 +319,7 @@ class Worker:
         inbounds = [Inbound(tenant_slug=slug, channel=Channel.web, thread_id=session,
                             text=e.fields["text"], utm=json.loads(e.fields.get("utm") or "{}"),
                             channel_message_id=f"web:{e.fields['request']}") for e in entries]
-        canned = self.limiter.admit(slug, f"web:{session}")
+        canned = self.limiter.admit(slug, f"web:{session}", entries=_ids(entries))
         result = self.ctx.runtime.handle_batch(inbounds, canned=canned, strict=True)
         self.queue.publish_reply(request_ids=[e.fields["request"] for e in entries],
                                  slug=slug, session_id=session,
@@ -334,11 +360,32 @@ class Worker:
                 if self.queue.client.set(f"{self.queue.prefix}:intakes", self.name, nx=True,
                                          ex=60):
                     retry_due_intakes(self.ctx)
+                self._prune_consumers(interval)
             except Exception as exc:
                 log.warning("housekeeping failed error=%s", type(exc).__name__)
             self._stop.wait(interval)
+
+    def _prune_consumers(self, interval: float) -> int:
+        """Forget consumers (dead workers' names) idle for PRUNE_AFTER_TIMEOUTS visibility
+        timeouts with nothing pending; one worker does it per interval."""
+        if not self.queue.client.set(f"{self.queue.prefix}:prune", self.name, nx=True,
+                                     px=int(interval * 1000)):
+            return 0
+        removed = 0
+        for shard in range(self.queue.shards):
+            removed += int(self._prune(
+                keys=[self.queue.stream(shard)],
+                args=[GROUP, PRUNE_AFTER_TIMEOUTS * self.lease_ms, self.name]))
+        if removed:
+            log.info("pruned idle consumers count=%d", removed)
+        return removed
 
     def _schedule(self, delay: float, task: Callable[[], None]) -> None:
         timer = threading.Timer(delay, task)
         timer.daemon = True
         timer.start()
+
+
+def _ids(entries: list[Entry]) -> list[str]:
+    """Queue-wide ids of entries (ids are unique per stream only)."""
+    return [f"{e.shard}:{e.id}" for e in entries]

@@ -2,7 +2,9 @@
 
 The database is the source of truth for Meta events. `redrive` enqueues again what the
 database holds as unfinished (an enqueue that failed while Redis was down, entries a Redis
-without persistence lost); `flag_thread` hands a dead-lettered conversation to a human.
+without persistence lost); `flag_thread` gives a dead-lettered item up (only that item
+leaves the redrive) and hands its conversation to a human; `reopen` takes it back when the
+operator retries the dead letter.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from channels.context import ChannelContext
 from channels.durable.streams import Entry, Queue
 from channels.inbound import InboundKind, InboundMessage, thread_key
 from channels.payload import parse_webhook
+from channels.processing import give_up_item, reopen_item
 from channels.receiver import Work
 from crm.db import reader_engine
 from crm.models import (
@@ -72,22 +75,16 @@ def _aware(value: datetime) -> float:
 
 
 def flag_thread(ctx: ChannelContext, entry: Entry) -> None:
-    """Flag the conversation of a dead-lettered entry for a human (when it exists); its
-    webhook event leaves `received`, so the redrive does not bring it back."""
+    """Give up a dead-lettered entry: a Meta item leaves the redrive (the rest of its
+    event does not), and its conversation, when it exists, is flagged for a human."""
     fields = entry.fields
     with Session(ctx.engine, expire_on_commit=False) as db:
         if entry.kind == "chat":
             tenant = db.exec(select(Tenant).where(Tenant.slug == fields["slug"])).first()
             where = (tenant.id if tenant else None, Channel.web.value, fields["session"])
         else:
-            event = db.get(WebhookEvent, int(fields["event"]))
-            if event is not None:  # so the redrive leaves it to `mostrador dlq retry`
-                event.status = WebhookStatus.error
-                db.add(event)
-                db.commit()
-            items = parse_webhook(json.loads(event.body)).items if event else []
-            index = int(fields["index"])
-            item = items[index] if index < len(items) else None
+            item = give_up_item(db, event_id=int(fields["event"]), index=int(fields["index"]))
+            db.commit()
             if not isinstance(item, InboundMessage):
                 return
             connection = db.exec(select(ChannelConnection).where(
@@ -101,3 +98,13 @@ def flag_thread(ctx: ChannelContext, entry: Entry) -> None:
         if conversation is not None:
             flag_for_human(db, conversation=conversation, reason=DEAD_REASON)
             db.commit()
+
+
+def reopen(ctx: ChannelContext, entries: list[Entry]) -> None:
+    """Meta items a dead letter brought back (`mostrador dlq retry`) are processed again."""
+    with Session(ctx.engine, expire_on_commit=False) as db:
+        for entry in entries:
+            if entry.kind == "meta":
+                reopen_item(db, event_id=int(entry.fields["event"]),
+                            index=int(entry.fields["index"]))
+        db.commit()

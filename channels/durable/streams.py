@@ -17,6 +17,7 @@ do: never delivered (lag) or delivered and not acknowledged (pending).
 from __future__ import annotations
 
 import json
+import time
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from crm.settings import Settings
 
 GROUP = "workers"
 REPLY_TTL_SECONDS = 600
+BLOCK_SLICE_SECONDS = 2.0  # a blocking call never waits as long as the socket timeout
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,9 @@ class Queue:
         self.client = client
         self.prefix = prefix
         self.shards = max(1, shards)
+        socket_timeout = client.connection_pool.connection_kwargs.get("socket_timeout")
+        self._block = min(BLOCK_SLICE_SECONDS, float(socket_timeout) / 2) \
+            if socket_timeout else BLOCK_SLICE_SECONDS
 
     @classmethod
     def from_settings(cls, settings: Settings, *, prefix: str | None = None) -> Queue:
@@ -146,12 +151,22 @@ class Queue:
         pipe.execute()
 
     def wait_reply(self, request_id: str, timeout: float) -> dict[str, Any] | None:
-        """The worker's reply to one web chat POST, or None after `timeout` seconds."""
-        found = self.client.blpop([self.reply_key(request_id)], timeout=max(timeout, 0.01))
-        if not found:
-            return None
-        value: dict[str, Any] = json.loads(found[1])  # type: ignore[index]
-        return value
+        """The worker's reply to one web chat POST, or None after `timeout` seconds.
+
+        Blocks in slices shorter than the client's socket timeout: one BLPOP as long as
+        the socket timeout would end in a read timeout (a RedisError) instead of None, and
+        the chat route would then answer in-process a message a worker also answers.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            found = self.client.blpop([self.reply_key(request_id)],
+                                      timeout=max(0.01, min(left, self._block)))
+            if found:
+                value: dict[str, Any] = json.loads(found[1])  # type: ignore[index]
+                return value
+            if deadline - time.monotonic() <= 0:
+                return None
 
     # consuming
     def acknowledge(self, entries: list[Entry]) -> None:
@@ -186,12 +201,13 @@ class Queue:
         return [(str(i), dict(f)) for i, f in rows]
 
     def retry_dead(self, ids: list[str] | None = None) -> int:
-        """Put dead letters back on their streams (all of them when `ids` is None)."""
+        """Put dead letters back on their streams (all of them when `ids` is None), marked
+        `redo` so the worker takes back the items it gave up (recovery.reopen)."""
         chosen = [(i, f) for i, f in self.dead_letters(10_000) if ids is None or i in ids]
         for dead_id, fields in chosen:
             original = {k: v for k, v in fields.items()
                         if k not in ("shard", "entry", "error", "attempts")}
-            self.enqueue([original])
+            self.enqueue([{**original, "redo": "1"}])
             self.client.xdel(self.dlq, dead_id)
         return len(chosen)
 

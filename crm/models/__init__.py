@@ -1,7 +1,7 @@
 """The CRM tables. Importing this package registers every table with SQLModel."""
 
 from crm.models.appointment import HOLD_MINUTES, Appointment, AppointmentStatus, SlotHold
-from crm.models.audit import AuditEvent
+from crm.models.audit import LEGACY_CHAIN, PLATFORM_CHAIN, AuditEvent
 from crm.models.base import new_id, utcnow
 from crm.models.channel import (
     ChannelConnection,
@@ -35,7 +35,21 @@ from crm.models.corpus import (
     TenantTrainingSettingsBase,
 )
 from crm.models.lead import UTM_FIELDS, Lead, LeadSource, LeadStage, Temperature
-from crm.models.staff import ApiToken, Role, User
+from crm.models.privacy import (
+    LEDGER_TABLES,
+    ConsentPurpose,
+    ContactConsent,
+    ErasureTombstone,
+    ExpiredContactAction,
+    PrivacyRequest,
+    RequestStatus,
+    RequestType,
+    SubjectKind,
+    TenantPrivacySettings,
+    TenantPrivacySettingsBase,
+    TombstoneKind,
+)
+from crm.models.staff import ROLE_SCOPES, ApiToken, Role, Scope, User, scopes_for
 from crm.models.tenant import (
     ALL_TOOLS,
     WEEKDAYS,
@@ -58,4 +72,8 @@ __all__ = [
     "hours_for", "new_id", "utcnow",
     "AuditEvent", "CORPUS_STYLES", "ContactPreference", "CorpusIntake", "CorpusRecord",
     "IntakeOutcome", "RecordStatus", "TenantTrainingSettings", "TenantTrainingSettingsBase",
+    "LEDGER_TABLES", "LEGACY_CHAIN", "PLATFORM_CHAIN", "ROLE_SCOPES", "ConsentPurpose",
+    "ContactConsent", "ErasureTombstone", "ExpiredContactAction", "PrivacyRequest",
+    "RequestStatus", "RequestType", "Scope", "SubjectKind", "TenantPrivacySettings",
+    "TenantPrivacySettingsBase", "TombstoneKind", "scopes_for",
 ]

@@ -39,6 +39,13 @@ class ContactPreference(SQLModel, table=True):
     objected_at: datetime | None = utc_field(nullable=True, default_now=False)
     # When the intake last removed this contact's corpus records after an objection.
     applied_at: datetime | None = utc_field(nullable=True, default_now=False)
+    # Restriction of processing (a data-subject request): the data is kept, the agent does
+    # not run on it and it is never used for training.
+    processing_restricted: bool = False
+    restricted_at: datetime | None = utc_field(nullable=True, default_now=False)
+    # The end user said they are under the business's minimum age: the agent stops, the
+    # conversation goes to a person, and an erasure is queued (crm.services.privacy).
+    minor_flagged_at: datetime | None = utc_field(nullable=True, default_now=False)
     updated_at: datetime = utc_field()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from crm.errors import Conflict
 from crm.models import (
     Appointment,
     ChannelIdentity,
@@ -130,3 +131,41 @@ def _merge_objection(db: Session, *, keep: Contact, drop: Contact) -> None:
         kept.updated_at = utcnow()
         db.add(kept)
         db.flush()
+
+
+def rectify_contact(db: Session, *, tenant: Tenant, contact: Contact, name: str | None = None,
+                    phone: str | None = None, email: str | None = None) -> list[str]:
+    """Correct the given fields in place; the old values are overwritten, not kept anywhere.
+
+    Unlike the agent's `update_contact_details`, a phone or email that belongs to another
+    contact is refused (Conflict) rather than merged: merging two people is a decision for
+    staff, not a side effect of a correction. An empty string clears a field. Returns the
+    names of the fields that changed. Raises InvalidPhone / InvalidEmail / Conflict.
+    """
+    changed: list[str] = []
+    values: dict[str, str | None] = {}
+    if phone is not None:
+        values["phone"] = normalize_phone(phone, region=region_of(tenant.locale)) if phone \
+            else None
+    if email is not None:
+        values["email"] = normalize_email(email) if email else None
+    for column_name, value in values.items():
+        if value is None:
+            continue
+        column = Contact.phone if column_name == "phone" else Contact.email
+        other = db.exec(select(Contact.id).where(Contact.tenant_id == tenant.id, column == value,
+                                                 Contact.id != contact.id)).first()
+        if other is not None:
+            raise Conflict(f"That {column_name} belongs to another contact of the business; "
+                           "merge or correct that contact first.")
+    if name is not None:
+        values["name"] = " ".join(name.split())[:200] or None
+    for key, value in values.items():
+        if getattr(contact, key) != value:
+            setattr(contact, key, value)
+            changed.append(key)
+    if changed:
+        contact.updated_at = utcnow()
+        db.add(contact)
+        db.flush()
+    return sorted(changed)

@@ -59,23 +59,6 @@ def apply_status(db: Session, *, tenant_id: str, channel: str, external_id: str,
 SENDING = "sending"  # error_code of the intent row written before a send (part -1)
 
 
-def send_state(db: Session, *, message_id: int) -> str:
-    """How far sending this assistant message got, for a retried turn:
-
-    - "unsent": nothing recorded, or only failed attempts: send it.
-    - "sent": a part was handed to Meta (or deliberately not sent): never send again.
-    - "unknown": the intent was recorded and the process died before recording the
-      outcome; Meta may have it. Not sent again (no reply twice); a human should check.
-    """
-    rows = list(db.exec(select(OutboundDelivery).where(
-        OutboundDelivery.message_id == message_id)))
-    if any(r.part >= 0 and r.status != DeliveryStatus.failed for r in rows):
-        return "sent"
-    if any(r.part < 0 and r.error_code == SENDING for r in rows):
-        return "unknown"
-    return "unsent"
-
-
 def mark_sending(db: Session, *, tenant_id: str, message_id: int, channel: str) -> None:
     """Record the intent to send (commit it before the Graph call)."""
     db.add(OutboundDelivery(tenant_id=tenant_id, message_id=message_id, channel=channel,

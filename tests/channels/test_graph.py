@@ -55,3 +55,17 @@ def test_a_dead_server_is_unavailable_after_retries() -> None:
     with pytest.raises(GraphUnavailable) as info:
         _client(f"http://127.0.0.1:{free_port()}", retries=1).get("123", token="t")
     assert info.value.error_code == "network"
+
+
+def test_a_send_once_is_not_retried_after_meta_may_have_it_but_is_before(
+        graph: GraphStandIn) -> None:
+    graph.slow(0.6)  # accepted, and the answer comes after the client gave up
+    client = GraphClient(base_url=graph.url, version="v21.0", max_retries=3, backoff=0.001,
+                         timeout=0.2)
+    with pytest.raises(GraphUnavailable) as info:
+        client.post("106540352242922/messages", token="t", json={"to": "1"}, once=True)
+    assert info.value.maybe_sent and len(graph.requests) == 1
+    with pytest.raises(GraphUnavailable) as refused:  # never left: retrying is harmless
+        _client(f"http://127.0.0.1:{free_port()}", retries=1).post("me/messages", token="t",
+                                                                   json={}, once=True)
+    assert not refused.value.maybe_sent

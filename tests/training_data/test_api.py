@@ -101,7 +101,8 @@ def test_staff_objection_removes_the_contacts_records_at_once(
     assert db.exec(select(CorpusRecord)).all() == []
     assert db.get(ContactPreference, conversation.contact_id).objected_to_training  # type: ignore[union-attr]
     assert intake.run().outcomes == {}
-    event = db.exec(select(AuditEvent)).one()
+    event = db.exec(select(AuditEvent).where(
+        AuditEvent.action == "contact.training_objection")).one()
     assert event.action == "contact.training_objection" and "Ana" not in json.dumps(
         event.details)
 

@@ -18,6 +18,7 @@ from api.app import create_app
 from channels.context import ChannelContext
 from channels.durable.consumer import Worker
 from channels.durable.streams import Queue
+from channels.graph import GraphClient
 from crm.settings import Settings
 from tests.channels.conftest import Poster
 
@@ -28,7 +29,6 @@ def redis_test_url() -> str:
         pytest.fail("MOSTRADOR_TEST_REDIS_URL is not set: run the suite with `make test` "
                     "(it provides a Redis), or export it (e.g. redis://127.0.0.1:6379/0)")
     return url
-
 
 
 def drop_prefix(url: str, prefix: str) -> None:
@@ -81,12 +81,15 @@ def queued_meta(queued_client: TestClient) -> Poster:
 
 @contextmanager
 def workers(settings: Settings, runtime: AgentRuntime, count: int = 1,
-            concurrency: int = 2) -> Iterator[list[Worker]]:
-    """`count` workers in this process (threads), stopped afterwards."""
+            concurrency: int = 2, graph: Callable[[], GraphClient] | None = None
+            ) -> Iterator[list[Worker]]:
+    """`count` workers in this process (threads), stopped afterwards; `graph` builds each
+    one's Graph client (default: from the settings)."""
     started = []
     try:
         for _ in range(count):
-            ctx = ChannelContext.build(settings, runtime.engine, runtime)
+            ctx = ChannelContext.build(settings, runtime.engine, runtime,
+                                       graph() if graph is not None else None)
             worker = Worker(ctx, Queue.from_settings(settings), concurrency=concurrency)
             worker.start()
             started.append(worker)

@@ -4,10 +4,12 @@ of webhooks whose enqueue failed, and the `mostrador dlq` commands."""
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 import httpx
 import pytest
+import redis
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 from typer.testing import CliRunner
@@ -82,6 +84,20 @@ def test_a_late_web_chat_reply_is_pushed_by_server_sent_events(
                     event = json.loads(line[len("data: "):])
                     break
     assert event["reply"] and event["conversation_id"] == posted.json()["conversation_id"]
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_waiting_for_a_web_chat_reply_longer_than_the_socket_timeout_is_no_redis_error(
+        queue_settings: Settings) -> None:
+    client = redis.Redis.from_url(queue_settings.redis_url or "", decode_responses=True,
+                                  socket_timeout=0.6)
+    queue = Queue(client, prefix=queue_settings.queue_prefix, shards=4)
+    assert queue.wait_reply("nobody", timeout=1.5) is None  # not a read timeout
+    later = threading.Timer(0.8, lambda: queue.client.rpush(queue.reply_key("late"), '{"r": 1}'))
+    later.start()
+    assert queue.wait_reply("late", timeout=3) == {"r": 1}
+    later.join()
+    queue.close()
 
 
 def test_a_webhook_acknowledged_while_redis_is_down_is_answered_after_the_redrive(

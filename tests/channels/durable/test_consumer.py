@@ -5,28 +5,40 @@ Real Redis (a unique key prefix per test), SQLite and PostgreSQL, the offline mo
 
 from __future__ import annotations
 
+import time
+import uuid
 from collections import defaultdict
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from agent.runtime import AgentRuntime
 from channels.durable.ratelimit import OVER_LIMIT
-from channels.durable.streams import Queue
+from channels.durable.streams import GROUP, Queue
+from channels.receiver import Work
 from crm.models import (
     ChannelConnection,
+    ChannelKind,
     Conversation,
     InboundKey,
     InboundState,
+    IntakeState,
+    Lead,
+    LeadAdIntake,
     Message,
     MessageRole,
+    Tenant,
+    User,
     WebhookEvent,
 )
 from crm.settings import Settings
-from tests.channels.conftest import NOW_TS, WA_PHONE_ID, Poster
+from tests.channels.conftest import NOW_TS, WA_PHONE_ID, Poster, connect
 from tests.channels.durable.conftest import wait_until, workers
-from tests.channels.payloads import wa_text
+from tests.channels.payloads import leadgen, wa_text
 from tests.support.graph_standin import GraphStandIn
+
+PAGE = "5550001"
 
 
 def user_then_replies(db: Session, conversation_id: str) -> list[tuple[str, str | None]]:
@@ -114,7 +126,8 @@ def test_a_reply_graph_keeps_refusing_goes_to_the_dead_letters_and_flags_the_con
         assert fields["attempts"] == "3" and fields["error"] == "ReplyNotSent"
         assert "text" not in fields  # Meta entries carry ids; the body stays in the DB
         wait_until(lambda: _flagged(db), message="the flag for a human")
-        assert db.exec(select(InboundKey)).one().state == InboundState.pending
+        assert db.exec(select(InboundKey)).one().state == InboundState.error  # given up
+        assert db.exec(select(WebhookEvent)).one().status == "error"  # out of the redrive
         # the operator retries once Meta is back: answered once, the same stored reply
         assert queue.retry_dead([dead_id]) == 1
         wait_until(lambda: len(graph.sends()) == 13, message="the retried reply")
@@ -124,6 +137,113 @@ def test_a_reply_graph_keeps_refusing_goes_to_the_dead_letters_and_flags_the_con
     assert queue.stats().dead == 0
     conversation = db.exec(select(Conversation)).one()
     assert [r for r, _ in user_then_replies(db, conversation.id)] == ["user", "assistant"]
+    assert db.exec(select(InboundKey)).one().state == InboundState.done
+    assert db.exec(select(WebhookEvent)).one().status == "processed"
+
+
+def test_a_dead_letter_gives_up_its_item_only_and_the_rest_of_the_batch_is_still_redriven(
+        queued_meta: Poster, wa: ChannelConnection, graph: GraphStandIn, queue: Queue,
+        queue_settings: Settings, runtime: AgentRuntime, db: Session) -> None:
+    first, second = "5491100000031", "5491100000032"
+    body = wa_text(WA_PHONE_ID, first, "wamid.batch1", "Hola", NOW_TS)
+    value = body["entry"][0]["changes"][0]["value"]
+    value["messages"].append({"from": second, "id": "wamid.batch2",
+                              "timestamp": str(NOW_TS), "type": "text",
+                              "text": {"body": "Hola"}})
+    value["contacts"].append({"profile": {"name": "Bea"}, "wa_id": second})
+    assert queued_meta.post(body).status_code == 200  # one event, two conversations
+    # Redis loses the second item's entry (no persistence): only the redrive brings it back
+    for shard in range(queue.shards):
+        rows: Any = queue.client.xrange(queue.stream(shard))
+        for entry_id, fields in rows:
+            if fields["index"] == "1":
+                queue.client.xdel(queue.stream(shard), entry_id)
+    graph.fail(*[500] * 12)  # and the first item's reply never goes out: a dead letter
+    with workers(queue_settings, runtime):
+        wait_until(lambda: queue.stats().dead == 1, message="the dead letter")
+        db.commit()
+        event = db.exec(select(WebhookEvent)).one()
+        assert (event.status, event.items_done) == ("received", 1)  # still redriven
+        # the workers' redrive enqueues both items again; the given-up one is skipped
+        wait_until(lambda: len(graph.sends()) == 13, message="the second reply")
+        wait_until(lambda: queue.stats().depth == 0, message="the acks")
+    assert [s.body["to"] for s in graph.sends()[12:] if s.body] == [second]
+    db.commit()
+    states = {k.external_id: k.state for k in db.exec(select(InboundKey))}
+    assert states == {"wamid.batch1": InboundState.error, "wamid.batch2": InboundState.done}
+    db.refresh(event)
+    assert (event.status, event.items_done) == ("error", 2)
+
+
+def test_a_leadgen_through_redis_makes_one_lead_for_a_seller_even_when_delivered_twice(
+        queued_meta: Poster, demo: Tenant, graph: GraphStandIn, queue: Queue,
+        queue_settings: Settings, channel_settings: Settings, runtime: AgentRuntime,
+        db: Session) -> None:
+    connect(db, channel_settings, demo, ChannelKind.lead_ads, PAGE,
+            seller_emails=["lucia@clinica-demo.test"])
+    graph.add_lead("940001", {"full_name": "Marta Gómez", "email": "marta@example.test"})
+    for _ in range(2):  # Meta delivers the webhook twice: the second is a duplicate
+        assert queued_meta.post(leadgen(PAGE, "940001")).status_code == 200
+    assert queue.stats().depth == 1
+    event = db.exec(select(WebhookEvent)).one()
+    assert event.id is not None  # and the queue delivers its entry twice (at least once)
+    queue.enqueue_work([Work(event_id=event.id, index=0, key="lead_ads:940001")])
+    with workers(queue_settings, runtime):
+        wait_until(lambda: queue.stats().depth == 0, message="both entries")
+    db.commit()
+    [lead] = db.exec(select(Lead)).all()
+    seller = db.exec(select(User).where(User.email == "lucia@clinica-demo.test")).one()
+    assert lead.assigned_to == seller.id
+    [intake] = db.exec(select(LeadAdIntake)).all()
+    assert intake.state == IntakeState.registrado and intake.lead_id == lead.id
+    assert len([r for r in graph.requests if r.method == "GET"]) == 1  # fetched once
+
+
+def test_a_retried_turn_counts_once_against_the_rate_limit(
+        queued_meta: Poster, wa: ChannelConnection, graph: GraphStandIn, queue: Queue,
+        queue_settings: Settings, runtime: AgentRuntime) -> None:
+    settings = queue_settings.model_copy(update={"rate_limit_contact_per_minute": 2})
+    for n in range(3):
+        assert queued_meta.post(wa_text(WA_PHONE_ID, "5491100000033", f"wamid.rc{n}",
+                                        "Hola", NOW_TS + n)).status_code == 200
+    graph.fail(500, 500, 500, 500)  # the first reply fails once (1 + 3 retries): a retry
+    with workers(settings, runtime):
+        wait_until(lambda: len(graph.sends()) == 7, message="three replies")
+        wait_until(lambda: queue.stats().depth == 0, message="the acks")
+    texts = [s.body["text"]["body"] for s in graph.sends()[4:] if s.body]
+    assert texts.count(OVER_LIMIT) == 1 and texts[-1] == OVER_LIMIT  # the third, not the 2nd
+
+
+def test_consumers_of_dead_workers_are_forgotten_once_idle_and_settled(
+        queue: Queue, queue_settings: Settings, runtime: AgentRuntime, demo: Tenant) -> None:
+    settings = queue_settings.model_copy(update={"visibility_timeout_seconds": 0.2})
+    # a worker that read an entry and acknowledged it, then died
+    stream = queue.stream(0)
+    done_id = queue.client.xadd(stream, {"kind": "none", "key": "x"})
+    queue.client.xreadgroup(GROUP, "ghost", {stream: ">"}, count=1)
+    queue.client.xack(stream, GROUP, done_id)
+    queue.client.xdel(stream, done_id)
+    # and one that died with a web chat message in hand
+    request = uuid.uuid4().hex
+    queue.enqueue_chat(slug="demo", session_id="prune-1", text="Hola", utm={},
+                       request_id=request)
+    shard = queue.shard_of("web:demo:prune-1")
+    queue.client.xreadgroup(GROUP, "dead-worker", {queue.stream(shard): ">"}, count=1)
+    time.sleep(5 * 0.2 + 0.1)  # idle for longer than five visibility timeouts
+
+    def names() -> set[str]:
+        found: set[str] = set()
+        for n in range(queue.shards):
+            rows: Any = queue.client.xinfo_consumers(queue.stream(n), GROUP)
+            found |= {str(row["name"]) for row in rows}
+        return found
+
+    assert {"ghost", "dead-worker"} <= names()
+    with workers(settings, runtime) as [worker]:
+        assert queue.wait_reply(request, timeout=10) is not None  # its entry was reclaimed
+        wait_until(lambda: not {"ghost", "dead-worker"} & names(), timeout=10,
+                   message="the dead consumers forgotten")
+        assert names() <= {worker.name}
 
 
 def _flagged(db: Session) -> bool:
