@@ -286,10 +286,19 @@ GENERATORS: dict[str, Generator] = {
 
 
 def make_surrogate(entity_type: str, value: str, rng: random.Random) -> str:
-    """A fake value for ``value``; types without a generator keep their shape."""
+    """A fake value for ``value``; types without a generator keep their shape.
+
+    A fake person never shares a word with the real one: "Sandra Milena Rojas" must not
+    become "Lucía Rojas", which would leave the real surname in the text.
+    """
     generator = GENERATORS.get(entity_type, reshape)
-    for _ in range(5):
+    real_words = _words(value) if entity_type == "PERSON" else set()
+    for _ in range(20):
         fake = generator(value, rng)
-        if fake != value:
+        if fake != value and not (real_words & _words(fake)):
             return fake
     return reshape(value, rng)
+
+
+def _words(name: str) -> set[str]:
+    return {w for w in re.split(r"[\s.\-']+", name.casefold()) if w}

@@ -114,7 +114,7 @@ class Worker:
             thread = threading.Thread(target=target, name=f"mostrador-{label}", daemon=True)
             thread.start()
             self._threads.append(thread)
-        log.info("worker started name=%s concurrency=%d shards=%d", self.name,
+        log.info("worker started worker=%s concurrency=%d shards=%d", self.name,
                  self.concurrency, self.queue.shards)
 
     def stop(self, timeout: float = 30.0) -> None:
@@ -127,7 +127,7 @@ class Worker:
             shards = list(self._held)
         for shard in shards:
             self._give_back(shard)
-        log.info("worker stopped name=%s", self.name)
+        log.info("worker stopped worker=%s", self.name)
 
     def request_stop(self) -> None:
         """Ask the threads to stop (safe from a signal handler); `stop()` waits for them."""

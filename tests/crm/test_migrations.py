@@ -18,8 +18,8 @@ from crm.models import ApiToken, AuditEvent, Lead, Role, User
 from crm.services.audit import verify_chains
 
 
-def _blank(db_url: str) -> Engine:
-    return get_engine(db_url)  # the db_url fixture's database is empty
+def _blank(blank_db_url: str) -> Engine:
+    return get_engine(blank_db_url)  # a database with no tables
 
 
 def _upgrade_to(engine: Engine, revision: str) -> None:
@@ -29,8 +29,8 @@ def _upgrade_to(engine: Engine, revision: str) -> None:
         command.upgrade(_config(conn), revision)
 
 
-def test_the_migrations_build_exactly_the_models_schema(db_url: str) -> None:
-    engine = _blank(db_url)
+def test_the_migrations_build_exactly_the_models_schema(blank_db_url: str) -> None:
+    engine = _blank(blank_db_url)
     _upgrade_to(engine, "head")
     with engine.connect() as conn:
         diffs = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
@@ -41,8 +41,9 @@ def test_the_migrations_build_exactly_the_models_schema(db_url: str) -> None:
     assert diffs == []
 
 
-def test_a_database_from_before_migrations_is_upgraded_keeping_its_rows(db_url: str) -> None:
-    engine = _blank(db_url)
+def test_a_database_from_before_migrations_is_upgraded_keeping_its_rows(
+        blank_db_url: str) -> None:
+    engine = _blank(blank_db_url)
     _upgrade_to(engine, "0001")
     created = datetime(2026, 10, 1, tzinfo=UTC)
     with engine.begin() as conn:
@@ -97,8 +98,8 @@ def test_a_database_from_before_migrations_is_upgraded_keeping_its_rows(db_url: 
     assert "privacyrequest" in inspect(engine).get_table_names()
 
 
-def test_init_db_is_idempotent_and_stamps_fresh_databases(db_url: str) -> None:
-    engine = _blank(db_url)
+def test_init_db_is_idempotent_and_stamps_fresh_databases(blank_db_url: str) -> None:
+    engine = _blank(blank_db_url)
     init_db(engine)
     init_db(engine)
     assert current_revision(engine) == head_revision()
