@@ -17,7 +17,13 @@ For each worker count the load generator posts `--messages` signed WhatsApp text
 from a new sender (so the stand-in can match every reply to its webhook), with 32 requests
 in flight, and waits until every reply reached the stand-in. It reports end-to-end
 messages/s (first webhook sent → last reply received) and p50/p99 latency from sending the
-webhook to the Graph send, then the scaling ratio. Debounce is off (0 s) so latency is the
+webhook to the Graph send, then the scaling ratio. Beside them it prints the CPU each part
+spent per message during the measured run (read from /proc: the worker processes, `serve`,
+the stubs, redis, this load generator, and the rest of the machine's busy time, which is
+mostly PostgreSQL) and how busy the machine was: a worker is one Python process (its
+`--concurrency` runners are threads), so one worker tops out near one core, and on a 2-core
+machine that also runs PostgreSQL, the server and the stubs, 2 workers reach the machine's
+ceiling before they reach 2x. Debounce is off (0 s) so latency is the
 pipeline's, not the debounce window's; rate limits are off.
 
     .venv/bin/python bench/pipeline.py [--messages 400] [--workers 1,2] [--concurrency 4]
@@ -195,6 +201,48 @@ def start_stub(workdir: Path) -> tuple[subprocess.Popen[bytes], int]:
     return proc, int(line.split()[-1])
 
 
+# --- CPU accounting (Linux /proc): where the two cores go ----------------------------------
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _stat(pid: int) -> tuple[int, float] | None:
+    """(parent pid, CPU seconds) of a process, or None once it is gone."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = raw[raw.rindex(")") + 2:].split()
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def tree_cpu(root: int) -> float:
+    """CPU seconds used so far by a process and its living descendants."""
+    parents: dict[int, int] = {}
+    used: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (got := _stat(int(entry.name))) is not None:
+            parents[int(entry.name)], used[int(entry.name)] = got
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += used.get(pid, 0.0)
+        todo.extend(child for child, parent in parents.items() if parent == pid)
+    return total
+
+
+def _self_cpu() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = values[3] + (values[4] if len(values) > 4 else 0)
+    return (sum(values) - idle) / _TICK, sum(values) / _TICK
+
+
 def stop(proc: subprocess.Popen[bytes]) -> None:
     if proc.poll() is None:
         proc.terminate()
@@ -245,7 +293,7 @@ def arrivals(standin: str, reset: bool = False) -> list[tuple[str, float]]:
 
 
 def measure(app: str, standin: str, count: int, run: str, timeout: float = 300
-            ) -> dict[str, float]:
+            ) -> dict[str, Any]:
     arrivals(standin, reset=True)
     senders = [f"549{abs(hash((run, n))) % 10**10:010d}" for n in range(count)]
     sent_at, failures = asyncio.run(post_all(app + "/webhooks/meta", senders, run))
@@ -293,7 +341,7 @@ def main() -> int:
     schema = f"bench_{uuid.uuid4().hex[:10]}"
     admin = create_engine(pg.replace("postgresql://", "postgresql+psycopg://", 1))
     procs: list[subprocess.Popen[bytes]] = []
-    rows: list[tuple[int, dict[str, float]]] = []
+    rows: list[tuple[int, dict[str, Any]]] = []
     try:
         with admin.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -310,8 +358,9 @@ def main() -> int:
             standin_port, app_port = free_port(), free_port()
             receipts = ["--receipts-to", f"http://127.0.0.1:{app_port}/webhooks/meta"] \
                 if args.receipts else []
-            procs.append(subprocess.Popen([sys.executable, __file__, "--standin",
-                                           str(standin_port), *receipts]))
+            standin_proc = subprocess.Popen([sys.executable, __file__, "--standin",
+                                             str(standin_port), *receipts])
+            procs.append(standin_proc)
             standin = f"http://127.0.0.1:{standin_port}"
             wait_for(standin + "/log", procs[-1], "the Graph stand-in")
             sep = "&" if "?" in pg else "?"
@@ -333,8 +382,9 @@ def main() -> int:
             cli(env, "connect", "whatsapp", "--tenant", "demo", "--phone-number-id", PHONE_ID,
                 "--access-token", "bench-token", "--app-secret", APP_SECRET,
                 "--verify-token", "bench-verify")
-            procs.append(subprocess.Popen([str(BIN / "mostrador"), "serve", "--port",
-                                           str(app_port)], env=env, cwd=ROOT))
+            serve = subprocess.Popen([str(BIN / "mostrador"), "serve", "--port",
+                                      str(app_port)], env=env, cwd=ROOT)
+            procs.append(serve)
             app = f"http://127.0.0.1:{app_port}"
             wait_for(app + "/readyz", procs[-1], "mostrador serve")
             for count in counts:
@@ -344,7 +394,21 @@ def main() -> int:
                            for _ in range(count)]
                 time.sleep(3)  # imports and the compiled agent graph
                 measure(app, standin, 20, f"warm{count}")
-                rows.append((count, measure(app, standin, args.messages, f"run{count}")))
+                groups = {"workers": [w.pid for w in workers], "serve": [serve.pid],
+                          "LLM stub": [stub.pid], "Graph stand-in": [standin_proc.pid],
+                          "redis": [redis.pid]}
+                before = {name: sum(map(tree_cpu, pids)) for name, pids in groups.items()}
+                self_before, busy_before = _self_cpu(), machine_busy()
+                result = measure(app, standin, args.messages, f"run{count}")
+                busy_after = machine_busy()
+                spent = {name: sum(map(tree_cpu, pids)) - before[name]
+                         for name, pids in groups.items()}
+                spent["load gen"] = _self_cpu() - self_before
+                busy = busy_after[0] - busy_before[0]
+                spent["PG + other"] = busy - sum(spent.values())
+                result["cpu_ms"] = {k: v * 1000 / args.messages for k, v in spent.items()}
+                result["busy"] = busy / (busy_after[1] - busy_before[1])
+                rows.append((count, result))
                 for worker in workers:
                     stop(worker)
         except SetupError as exc:
@@ -361,6 +425,12 @@ def main() -> int:
     for count, r in rows:
         print(f"{count:>8}{r['messages']:>10.0f}{r['answered']:>10.0f}{r['duplicates']:>7.0f}"
               f"{r['per_s']:>9.1f}{r['p50']:>9.1f}{r['p99']:>9.1f}")
+    print("\nCPU ms per message (machine busy: "
+          + ", ".join(f"{r['busy']:.0%} with {c}" for c, r in rows) + ")")
+    names = list(rows[0][1]["cpu_ms"]) if rows else []
+    print(f"{'workers':>8}" + "".join(f"{n:>15}" for n in names))
+    for count, r in rows:
+        print(f"{count:>8}" + "".join(f"{r['cpu_ms'][n]:>15.1f}" for n in names))
     if len(rows) >= 2:
         print(f"scaling {rows[-1][0]} vs {rows[0][0]} workers: "
               f"{rows[-1][1]['per_s'] / rows[0][1]['per_s']:.2f}x")
