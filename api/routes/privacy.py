@@ -109,7 +109,8 @@ class PrivacyRequestOut(BaseModel):
     source: str
     requested_by: str | None
     created_at: datetime
-    due_at: datetime
+    due_at: datetime | None = Field(description="when it runs next (at once, after a review "
+                                    "period, or a retry); null once it has ended")
     deadline_at: datetime
     overdue: bool
     completed_at: datetime | None
@@ -131,7 +132,8 @@ def _out(request: Request, row: PrivacyRequest) -> PrivacyRequestOut:
         subject_kind=row.subject_kind.value, subject_hint=row.subject_hint,
         contact_ids=row.contact_ids, options=row.options, result=row.result,
         source=row.source, requested_by=row.requested_by, created_at=row.created_at,
-        due_at=row.due_at, deadline_at=row.deadline_at,
+        due_at=row.due_at if row.status in (RequestStatus.pending, RequestStatus.failed)
+        else None, deadline_at=row.deadline_at,
         overdue=row.status in (RequestStatus.pending, RequestStatus.failed)
         and now > row.deadline_at,
         completed_at=row.completed_at, download_until=row.download_until,

@@ -87,6 +87,7 @@ def _submit(api: TestClient, headers: dict[str, str],
     accepted = api.post(URL, headers=headers, json=body)
     assert accepted.status_code == 202, accepted.text
     assert accepted.json()["status"] == "pending" and accepted.json()["download_url"] is None
+    assert accepted.json()["due_at"] is not None  # scheduled to run
     shown = api.get(f"{URL}/{accepted.json()['id']}", headers=headers)
     assert shown.status_code == 200
     result: dict[str, object] = shown.json()
@@ -102,6 +103,7 @@ def test_access_runs_after_the_202_and_downloads_the_persons_data_and_no_one_els
         api: TestClient, db: Session, person: Person, admin: dict[str, str]) -> None:
     shown = _submit(api, admin, {"type": "access", "subject": {"phone": "+54 9 11 6123-4567"}})
     assert shown["status"] == "completed" and shown["subject_hint"] == "+54911****4567"
+    assert shown["due_at"] is None  # nothing left to run
     assert shown["contact_ids"] == [person.contact.id] and shown["result"]["messages"] == 6  # type: ignore[index]
     assert shown["download_url"] == f"http://testserver{URL}/{shown['id']}/download?format=json"
     response = api.get(str(shown["download_url"]), headers=admin)
