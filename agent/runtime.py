@@ -23,6 +23,7 @@ from langgraph.errors import GraphRecursionError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from agent import fencing
 from agent.context import TurnContext
 from agent.errors import TurnFailed
 from agent.history import stored_fields, to_langchain
@@ -199,6 +200,7 @@ class AgentRuntime:
                 log.info("turn already answered conversation=%s", conversation.id)
                 return TurnResult(conversation_id=conversation.id, reply=done.text,
                                   reply_message_id=done.id)
+            fencing.check()  # a stalled worker whose turn was taken stops before it answers
             gated = self._gate(db, tenant=tenant, contact=contact, conversation=conversation,
                                inbounds=inbounds)
             if gated is not None:
@@ -298,8 +300,13 @@ class AgentRuntime:
                             calls += [c["name"] for c in message.tool_calls]
                             if not message.tool_calls:
                                 reply, reply_row = fields["text"], stored
+                fencing.check()
                 db.commit()
                 step_started = time.perf_counter()
+        except fencing.LeaseLost:
+            db.rollback()  # another worker runs this turn now: store nothing more
+            log.warning("turn taken over conversation=%s", conversation.id)
+            raise
         except GraphRecursionError:
             db.rollback()
             log.warning("turn hit the tool-iteration limit conversation=%s", conversation.id)
@@ -320,6 +327,7 @@ class AgentRuntime:
         if not reply.strip():
             reply, ok = APOLOGY[_language(history)], False
         if not ok:
+            fencing.check()
             reply_row = add_message(db, conversation=conversation, role=MessageRole.assistant,
                                     text=reply)
             db.commit()

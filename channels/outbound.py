@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from agent import fencing
 from channels import messenger, whatsapp
 from channels.context import ChannelContext
 from channels.errors import GraphError, GraphRejected
@@ -185,6 +186,7 @@ def deliver_once(ctx: ChannelContext, *, connection: ChannelConnection, conversa
         if through >= last:
             db.commit()
             return []
+        fencing.check()  # after the wait above: is this still our turn to send?
         mark_sending(db, tenant_id=connection.tenant_id, message_id=message_id,
                      channel=connection.kind.value)
         db.commit()  # the intent is on record before the Graph call

@@ -31,6 +31,7 @@ from collections.abc import Callable
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from agent import fencing
 from agent.runtime import Inbound
 from channels.context import ChannelContext
 from channels.errors import ReplyNotSent
@@ -247,6 +248,7 @@ def _answer_batch(ctx: ChannelContext, turn: list[tuple[int, ChannelConnection,
                             message_id=result.reply_message_id, recipient=first.sender_id,
                             text=result.reply, last_user_at=last_user_at)
     else:
+        fencing.check()
         with Session(ctx.engine, expire_on_commit=False) as db:
             sent = deliver_reply(ctx, db, connection=connection,
                                  conversation_id=result.conversation_id, message_id=None,

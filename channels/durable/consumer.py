@@ -6,7 +6,8 @@ order), reads new ones with XREADGROUP, and answers each conversation once its m
 have been quiet for the debounce window. A runner gives the shard back when it is empty or
 after a time slice, so every shard is served even with fewer threads than shards. One
 thread renews the held leases every third of the visibility timeout; a worker that dies
-stops renewing and its shards move to others once the timeout passes. A housekeeping
+stops renewing and its shards move to others once the timeout passes; one that only
+stalled that long finds out at its next write or send (agent.fencing) and stops. A housekeeping
 thread re-enqueues what the database holds as unfinished, retries Lead Ads intakes, and
 forgets the consumer names of dead workers.
 """
@@ -26,6 +27,8 @@ from typing import Any
 import redis
 from sqlmodel import Session
 
+from agent import fencing
+from agent.fencing import LeaseLost, fenced
 from agent.runtime import Inbound
 from channels.context import ChannelContext
 from channels.durable.metrics import DEAD_LETTERS, RETRIES, TURN_SECONDS, TURNS, TurnMetrics
@@ -150,6 +153,20 @@ class Worker:
         with self._held_lock:
             return self._held.get(shard, False)
 
+    def _fence(self, shard: int) -> None:
+        """agent.fencing: raise LeaseLost unless Redis says this worker still holds `shard`.
+
+        The in-memory flag alone is not enough: a worker that stalled past the visibility
+        timeout wakes up believing it holds the lease until its renewer runs again.
+        """
+        if self._holds(shard) and \
+                self.queue.client.get(self.queue.lease_key(shard)) == self.name:
+            return
+        with self._held_lock:
+            if shard in self._held:
+                self._held[shard] = False
+        raise LeaseLost(f"shard {shard}")
+
     def _give_back(self, shard: int) -> None:
         with self._held_lock:
             self._held.pop(shard, None)
@@ -260,16 +277,18 @@ class Worker:
                 if self._stop.is_set() or not self._holds(shard):
                     return  # unacknowledged entries stay pending for the next holder
                 entries = buffer.pop(key)
-                if self.debounce_ms:
-                    self._handle(entries)  # one turn for the burst
-                else:
-                    for entry in entries:  # debounce off: one turn per message
-                        self._handle([entry])
+                batches = [entries] if self.debounce_ms else [[e] for e in entries]
+                with fenced(lambda: self._fence(shard)):
+                    for batch in batches:  # one turn for a burst; per message without debounce
+                        if not self._handle(batch):
+                            return  # taken over: the rest is the new holder's
             if (not buffer and not new) or time.monotonic() > slice_end:
                 return
 
     # one batch (one conversation's entries)
-    def _handle(self, entries: list[Entry]) -> None:
+    def _handle(self, entries: list[Entry]) -> bool:
+        """Process one batch to its end (ack, or dead letter); False when the lease was lost
+        meanwhile (the entries stay pending for the new holder)."""
         started = time.perf_counter()
         while True:
             attempts = self.queue.count_attempt(entries)
@@ -277,23 +296,27 @@ class Worker:
                 slug = self._process(entries)
             except redis.RedisError:
                 raise
+            except LeaseLost:
+                log.warning("lease lost mid-turn, left to its new holder worker=%s",
+                            self.name)
+                return False
             except Exception as exc:
                 slug = self._slug_of(entries)
                 if attempts >= self.max_attempts:
                     self._dead_letter(entries, exc, attempts, slug)
-                    return
+                    return True
                 RETRIES.labels(slug).inc()
                 delay = min(MAX_BACKOFF_SECONDS, self.retry_base * 2 ** (attempts - 1))
                 log.warning("batch failed key-kind=%s attempt=%d error=%s retry-in=%.2fs",
                             entries[0].key.split(":", 1)[0], attempts, type(exc).__name__,
                             delay)
                 if self._stop.wait(delay):
-                    return  # left pending: whoever takes the shard next retries it
+                    return False  # left pending: whoever takes the shard next retries it
                 continue
             self.queue.acknowledge(entries)
             TURNS.labels(slug or "-", "ok").inc()
             TURN_SECONDS.labels(slug or "-").observe(time.perf_counter() - started)
-            return
+            return True
 
     def _process(self, entries: list[Entry]) -> str:
         kind = entries[0].kind
@@ -321,6 +344,7 @@ class Worker:
                             channel_message_id=f"web:{e.fields['request']}") for e in entries]
         canned = self.limiter.admit(slug, f"web:{session}", entries=_ids(entries))
         result = self.ctx.runtime.handle_batch(inbounds, canned=canned, strict=True)
+        fencing.check()
         self.queue.publish_reply(request_ids=[e.fields["request"] for e in entries],
                                  slug=slug, session_id=session,
                                  payload={"conversation_id": result.conversation_id,

@@ -1,13 +1,15 @@
 """A worker process for the crash tests: `python -m tests.support.queue_worker SETTINGS_JSON N`.
 
 Like `mostrador worker`, with the test's settings and its pinned clock (dates in the test
-messages are relative to tests.conftest.NOW). SIGTERM stops it cleanly; SIGKILL is a crash.
+messages are relative to tests.conftest.NOW). SIGTERM stops it cleanly; SIGKILL is a crash, SIGSTOP a stall.
+QUEUE_WORKER_LLM_SECONDS sets how long each turn's model takes (default 0.05).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import sys
 import time
@@ -32,7 +34,7 @@ class SlowModelRuntime(AgentRuntime):
         return super()._run(*args, **kwargs)
 
 
-LLM_SECONDS = 0.05
+LLM_SECONDS = float(os.environ.get("QUEUE_WORKER_LLM_SECONDS", "0.05"))
 
 
 def main() -> None:

@@ -1,4 +1,5 @@
-"""Crashes: a worker SIGKILLed mid-run, and the Redis server restarted mid-run.
+"""Crashes: a worker SIGKILLed mid-run, a worker stalled (SIGSTOP) past its lease, and the
+Redis server restarted mid-run.
 
 Each test runs its own redis-server (AOF on, `appendfsync always`) and worker processes
 (tests.support.queue_worker) against PostgreSQL, the database several machines share. The
@@ -102,14 +103,16 @@ class Workers:
         self.processes: list[subprocess.Popen[bytes]] = []
         self.names: dict[int, str] = {}
 
-    def start(self, concurrency: int = 4, graph_tag: str | None = None
-              ) -> subprocess.Popen[bytes]:
+    def start(self, concurrency: int = 4, graph_tag: str | None = None,
+              llm_seconds: float | None = None) -> subprocess.Popen[bytes]:
         """A worker process; with `graph_tag` its Graph calls go to `{stand-in}/{tag}/...`,
-        so the stand-in can tell them apart."""
+        so the stand-in can tell them apart; `llm_seconds` is how long its model takes."""
         data = dict(self.data)
         if graph_tag:
             data["graph_api_url"] = f"{data['graph_api_url']}/{graph_tag}"
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        if llm_seconds is not None:
+            env["QUEUE_WORKER_LLM_SECONDS"] = str(llm_seconds)
         with (self.logs / f"worker-{len(self.processes)}.log").open("wb") as log:
             process = subprocess.Popen(
                 [sys.executable, "-m", "tests.support.queue_worker", json.dumps(data),
@@ -258,4 +261,51 @@ def test_no_acknowledged_message_is_lost_when_redis_restarts_mid_run(
     wait_until(lambda: queue.stats().depth == 0, message="every ack")
     time.sleep(0.5)
     assert_each_message_answered_once_in_order(db, graph)
+    queue.close()
+
+
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+def test_a_worker_stalled_past_its_lease_neither_stores_nor_sends_a_second_reply(
+        own_settings: Settings, meta_api: httpx.Client, wa: ChannelConnection, db: Session,
+        graph: GraphStandIn, worker_processes: Workers) -> None:
+    """A worker frozen mid-turn (SIGSTOP: a GC pause, a frozen VM) longer than the
+    visibility timeout loses the conversation to another worker, which answers it. When
+    the frozen one wakes up, its turn finds the lease gone (agent.fencing) and stops: no
+    second reply is stored, none is sent."""
+    stalled = worker_processes.start(concurrency=1, graph_tag="stalled", llm_seconds=2.0)
+    queue = Queue.from_settings(own_settings)
+    raw, headers = signed(wa_text(WA_PHONE_ID, sender(0), "wamid.stall.0", "hola, qué "
+                                  "servicios tienen?", NOW_TS), APP_SECRET)
+    assert meta_api.post("/webhooks/meta", content=raw, headers=headers).status_code == 200
+    wait_until(lambda: pending_of(queue, worker_processes.names[stalled.pid]) == 1,
+               message="the turn in the stalled worker's hands")
+
+    def stored() -> bool:
+        db.commit()
+        return db.exec(select(Message).where(
+            Message.channel_message_id == "wamid.stall.0")).first() is not None
+
+    wait_until(stored, message="the inbound message stored")
+    time.sleep(0.3)  # past the "already answered?" check: inside its model call (2 s)
+    stalled.send_signal(signal.SIGSTOP)
+    try:
+        time.sleep(own_settings.visibility_timeout_seconds + 0.5)  # its lease lapses
+        worker_processes.start()
+        wait_until(lambda: len(graph.sends()) == 1, message="the new holder's reply")
+    finally:
+        stalled.send_signal(signal.SIGCONT)
+    wait_until(lambda: "lease lost mid-turn" in worker_processes.log_text()
+               or len(graph.sends()) > 1, message="the stalled worker's turn to end")
+    time.sleep(0.5)  # a second reply would be sent now
+    assert [s.path.startswith("/stalled/") for s in graph.sends()] == [False]
+    assert "lease lost mid-turn" in worker_processes.log_text()
+    db.commit()
+    conversation = db.exec(select(Conversation).where(
+        Conversation.external_id == sender(0))).one()
+    replies = [m for m in db.exec(select(Message).where(
+        Message.conversation_id == conversation.id)) if m.role == MessageRole.assistant
+        and not m.tool_calls]
+    assert [m.text for m in replies] == [graph.sends()[0].body["text"]["body"]]
+    assert all(k.state == InboundState.done for k in db.exec(select(InboundKey)))
+    wait_until(lambda: queue.stats().depth == 0, message="acknowledged once")
     queue.close()
