@@ -1,8 +1,8 @@
 """A worker process for the crash tests: `python -m tests.support.queue_worker SETTINGS_JSON N`.
 
 Like `mostrador worker`, with the test's settings and its pinned clock (dates in the test
-messages are relative to tests.conftest.NOW). SIGTERM stops it cleanly; SIGKILL is a crash, SIGSTOP a stall.
-QUEUE_WORKER_LLM_SECONDS sets how long each turn's model takes (default 0.05).
+messages are relative to tests.conftest.NOW). SIGTERM stops it cleanly; SIGKILL is a crash,
+SIGSTOP a stall. QUEUE_WORKER_LLM_SECONDS sets how long each turn's model takes (default 0.05).
 """
 
 from __future__ import annotations
