@@ -172,9 +172,11 @@ class AgentRuntime:
         with flag_minor), gets a fixed reply and no turn (TurnResult.ok is False).
         With `canned`, that text is the reply and no model runs (rate limits). With
         `strict`, an LLM failure raises agent.errors.TurnFailed instead of storing an apology
-        (the durable queue retries the turn, then dead-letters it).
+        (the durable queue retries the turn, then dead-letters it). Under a worker's fence
+        (agent.fencing) every write is preceded by a check that the turn is still its own.
         """
         first = inbounds[0]
+        fencing.check()  # a retry by a worker whose turn was taken (or erased) writes nothing
         with self._thread_lock(first), Session(self.engine, expire_on_commit=False) as db:
             tenant = tenant_by_slug(db, slug=first.tenant_slug)
             contact = contact_for_identity(db, tenant=tenant, channel=first.channel.value,

@@ -27,9 +27,13 @@ Tombstones (``privacy.tombstones``) of every identifier are written to the ledge
 (committed before anything is deleted, so a crash midway still leaves the proof and the
 means to finish), then to the CRM database with the deletions, in one transaction.
 
-Concurrency: the queue is purged before the database rows go, and again after, so a worker
-cannot pick the person's entries up meanwhile; a turn already in a worker's hands can still
-store its messages after the erasure (erase again; ``reapply_erasures`` also catches it).
+Concurrency: with the durable queue, the shards of the person's conversations are held
+for the whole erasure (``channels.durable.hold``): a turn of theirs already in a worker's
+hands finishes first (or, if its worker stalled, is fenced off), and no worker takes their
+entries until the erasure is done; the queue is purged before the database rows go, and
+again after. Without Redis (the in-process path), a turn running in the web process at that
+moment can still store its messages after the erasure: erase again, or
+``reapply_erasures`` catches it.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ import phonenumbers
 from sqlalchemy import delete
 from sqlmodel import Session, SQLModel, col, select
 
+from channels.durable.hold import holding
 from channels.durable.purge import PurgeReport, QueueSubject, purge_subject
 from crm.errors import NotFound
 from crm.models import (
@@ -146,13 +151,23 @@ class Person:
         return Needles(ids=frozenset(ids), texts=tuple(sorted(phone_texts | self.emails)),
                        names=tuple(sorted(self.names)), phone_tails=tuple(sorted(tails)))
 
+    def _threads(self) -> set[str]:
+        """The person's Meta thread keys "{channel}:{account}:{sender}"."""
+        return {f"{channel}:{account}:{sender}" for channel, sender in self.senders
+                for account in self.accounts.get(channel, ())}
+
+    def _web_sessions(self) -> set[str]:
+        return {e for c, e in self.identities if c == Channel.web.value}
+
+    def queue_keys(self) -> list[str]:
+        """The queue entry keys of the person's conversations (what picks their shard)."""
+        return sorted({f"web:{self.tenant.slug}:{s}" for s in self._web_sessions()}
+                      | self._threads())
+
     def queue_subject(self, plan: EventPlan) -> QueueSubject:
-        threads = {f"{channel}:{account}:{sender}" for channel, sender in self.senders
-                   for account in self.accounts.get(channel, ())}
         return QueueSubject(
-            tenant_slug=self.tenant.slug,
-            web_sessions=frozenset(e for c, e in self.identities if c == Channel.web.value),
-            thread_keys=frozenset(threads), events=frozenset(plan.delete),
+            tenant_slug=self.tenant.slug, web_sessions=frozenset(self._web_sessions()),
+            thread_keys=frozenset(self._threads()), events=frozenset(plan.delete),
             items=frozenset(plan.items), conversations=frozenset(self.conversation_ids))
 
     def tombstone_values(self) -> list[tuple[TombstoneKind, str]]:
@@ -228,17 +243,42 @@ def gather(db: Session, *, tenant: Tenant, contact_ids: Sequence[str],
 
 def erase_contacts(ctx: PrivacyContext, *, tenant_id: str, contact_ids: Sequence[str],
                    request_id: str, tombstones: bool = True,
-                   identifiers: Sequence[tuple[TombstoneKind, str]] = ()) -> ErasureReport:
+                   identifiers: Sequence[tuple[TombstoneKind, str]] = (),
+                   hold: bool = True) -> ErasureReport:
     """Hard-delete the business's contacts `contact_ids` and everything of theirs, and the
     raw copies and queue state of `identifiers` (normalized, e.g. the phone a request named
     even when no contact has it); write tombstones of all of it (unless `tombstones` is
     False: re-applying erasures); commit. Contact ids of another business are ignored.
+
+    With the durable queue, the person's conversations are held first
+    (channels.durable.hold): a turn of theirs already in a worker's hands ends before the
+    erasure starts, and none starts until it is done (`hold=False` skips that, for
+    contacts known to be inactive: retention's expired ones).
 
     Idempotent: erasing again finds nothing and adds no tombstone. Raises
     channels.durable.errors.QueueUnavailable when Redis is configured but does not answer
     (nothing is deleted then but the ledger's tombstones; run it again), and
     crm.errors.NotFound for an unknown business.
     """
+    if ctx.queue is None or not hold:
+        return _erase(ctx, tenant_id=tenant_id, contact_ids=contact_ids,
+                      request_id=request_id, tombstones=tombstones, identifiers=identifiers)
+    with Session(ctx.engine) as db:  # closed before waiting: hold no database lock then
+        tenant = db.get(Tenant, tenant_id)
+        if tenant is None:
+            raise NotFound("Unknown business.")
+        keys = gather(db, tenant=tenant, contact_ids=contact_ids,
+                      identifiers=identifiers).queue_keys()
+        db.commit()
+    with holding(ctx.queue, keys, owner=f"erasure:{request_id}",
+                 wait_seconds=ctx.settings.visibility_timeout_seconds):
+        return _erase(ctx, tenant_id=tenant_id, contact_ids=contact_ids,
+                      request_id=request_id, tombstones=tombstones, identifiers=identifiers)
+
+
+def _erase(ctx: PrivacyContext, *, tenant_id: str, contact_ids: Sequence[str],
+           request_id: str, tombstones: bool,
+           identifiers: Sequence[tuple[TombstoneKind, str]]) -> ErasureReport:
     report = ErasureReport()
     today = ctx.clock().astimezone(UTC).date()
     with Session(ctx.engine, expire_on_commit=False) as db:

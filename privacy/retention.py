@@ -223,8 +223,10 @@ def _business(ctx: PrivacyContext, tenant_id: str, slug: str, *, now: datetime,
         out.contacts_deleted = len(expired)
         if not dry_run:
             for i in range(0, len(expired), _CHUNK):
+                # Inactive for the whole retention period: no turn of theirs is in flight,
+                # so their queue shards need not be held (a chunk would pause them all).
                 erase_contacts(ctx, tenant_id=tenant_id, contact_ids=expired[i:i + _CHUNK],
-                               request_id=run_id, tombstones=False)
+                               request_id=run_id, tombstones=False, hold=False)
     else:
         out.contacts_anonymized = len(expired)
         if not dry_run:

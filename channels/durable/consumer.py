@@ -220,14 +220,14 @@ class Worker:
         pipe = self.queue.client.pipeline(transaction=False)
         for shard in range(shards):
             pipe.xlen(self.queue.stream(shard))
-            pipe.exists(self.queue.lease_key(shard))
+            pipe.exists(self.queue.lease_key(shard), self.queue.hold_key(shard))
         found = pipe.execute()
         busy = False
         for step in range(shards):
             shard = (offset + step) % shards
             if found[2 * shard]:
                 busy = True
-                if not found[2 * shard + 1] and self._take(shard):
+                if not found[2 * shard + 1] and self._take(shard):  # free, and not held
                     return shard, busy
         return None, busy
 
@@ -274,12 +274,15 @@ class Worker:
             now_ms = time.time() * 1000
             for key in [k for k, es in buffer.items()
                         if now_ms - es[-1].ms >= self.debounce_ms]:
-                if self._stop.is_set() or not self._holds(shard):
+                if self._stop.is_set() or not self._holds(shard) or \
+                        client.exists(self.queue.hold_key(shard)):
                     return  # unacknowledged entries stay pending for the next holder
                 entries = buffer.pop(key)
                 batches = [entries] if self.debounce_ms else [[e] for e in entries]
                 with fenced(lambda: self._fence(shard)):
-                    for batch in batches:  # one turn for a burst; per message without debounce
+                    for n, batch in enumerate(batches):  # a burst's turn, or one per message
+                        if n and client.exists(self.queue.hold_key(shard)):
+                            return  # an erasure waits for this shard (channels.durable.hold)
                         if not self._handle(batch):
                             return  # taken over: the rest is the new holder's
             if (not buffer and not new) or time.monotonic() > slice_end:

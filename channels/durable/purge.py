@@ -24,7 +24,8 @@ the entries had been acknowledged. With AOF on, an AOF rewrite is then requested
 file no longer replays the original XADDs.
 
 An entry a worker already holds in memory is still processed (and its turn may store it
-again): erase before the person's messages are in flight, or erase again.
+again): an erasure therefore holds the person's shards first (channels.durable.hold), so
+that turn ends before the purge and no other starts until the erasure is done.
 """
 
 from __future__ import annotations

@@ -89,6 +89,10 @@ class Queue:
     def lease_key(self, shard: int) -> str:
         return f"{self.prefix}:lease:{shard}"
 
+    def hold_key(self, shard: int) -> str:
+        """Set while something else (an erasure) wants the shard: workers keep off it."""
+        return f"{self.prefix}:hold:{shard}"
+
     @property
     def attempts_key(self) -> str:
         return f"{self.prefix}:attempts"
