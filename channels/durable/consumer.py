@@ -290,8 +290,8 @@ class Worker:
 
     # one batch (one conversation's entries)
     def _handle(self, entries: list[Entry]) -> bool:
-        """Process one batch to its end (ack, or dead letter); False when the lease was lost
-        meanwhile (the entries stay pending for the new holder)."""
+        """Process one batch to its end (ack, or dead letter); False when it is left pending
+        instead: the lease was lost meanwhile (the new holder has it), or the worker stops."""
         started = time.perf_counter()
         while True:
             attempts = self.queue.count_attempt(entries)
