@@ -20,10 +20,10 @@ messages/s (first webhook sent → last reply received) and p50/p99 latency from
 webhook to the Graph send, then the scaling ratio. Beside them it prints the CPU each part
 spent per message during the measured run (read from /proc: the worker processes, `serve`,
 the stubs, redis, this load generator, and the rest of the machine's busy time, which is
-mostly PostgreSQL) and how busy the machine was: a worker is one Python process (its
-`--concurrency` runners are threads), so one worker tops out near one core, and on a 2-core
-machine that also runs PostgreSQL, the server and the stubs, 2 workers reach the machine's
-ceiling before they reach 2x. Debounce is off (0 s) so latency is the
+mostly PostgreSQL) and how many cores that kept busy (msg/s × CPU per message). A worker
+is one Python process (its `--concurrency` runners are threads), so one worker tops out
+near one core; on a 2-core machine that also runs PostgreSQL, the server and the stubs,
+2 workers reach the machine's ceiling before they reach 2x. Debounce is off (0 s) so latency is the
 pipeline's, not the debounce window's; rate limits are off.
 
     .venv/bin/python bench/pipeline.py [--messages 400] [--workers 1,2] [--concurrency 4]
@@ -236,11 +236,11 @@ def _self_cpu() -> float:
     return times.user + times.system
 
 
-def machine_busy() -> tuple[float, float]:
-    """(busy, total) CPU seconds of the whole machine since boot."""
+def machine_busy() -> float:
+    """Busy CPU seconds of the whole machine since boot."""
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
     idle = values[3] + (values[4] if len(values) > 4 else 0)
-    return (sum(values) - idle) / _TICK, sum(values) / _TICK
+    return (sum(values) - idle) / _TICK
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
@@ -404,10 +404,8 @@ def main() -> int:
                 spent = {name: sum(map(tree_cpu, pids)) - before[name]
                          for name, pids in groups.items()}
                 spent["load gen"] = _self_cpu() - self_before
-                busy = busy_after[0] - busy_before[0]
-                spent["PG + other"] = busy - sum(spent.values())
+                spent["PG + other"] = busy_after - busy_before - sum(spent.values())
                 result["cpu_ms"] = {k: v * 1000 / args.messages for k, v in spent.items()}
-                result["busy"] = busy / (busy_after[1] - busy_before[1])
                 rows.append((count, result))
                 for worker in workers:
                     stop(worker)
@@ -425,8 +423,10 @@ def main() -> int:
     for count, r in rows:
         print(f"{count:>8}{r['messages']:>10.0f}{r['answered']:>10.0f}{r['duplicates']:>7.0f}"
               f"{r['per_s']:>9.1f}{r['p50']:>9.1f}{r['p99']:>9.1f}")
-    print("\nCPU ms per message (machine busy: "
-          + ", ".join(f"{r['busy']:.0%} with {c}" for c, r in rows) + ")")
+    # cores kept busy while messages flowed: msg/s × CPU per message (all parts)
+    print(f"\nCPU ms per message (cores in use of {os.cpu_count()}: "
+          + ", ".join(f"{r['per_s'] * sum(r['cpu_ms'].values()) / 1000:.2f} with {c}"
+                      for c, r in rows) + ")")
     names = list(rows[0][1]["cpu_ms"]) if rows else []
     print(f"{'workers':>8}" + "".join(f"{n:>15}" for n in names))
     for count, r in rows:
