@@ -257,7 +257,7 @@ def erase_contacts(ctx: PrivacyContext, *, tenant_id: str, contact_ids: Sequence
 
     Idempotent: erasing again finds nothing and adds no tombstone. Raises
     channels.durable.errors.QueueUnavailable when Redis is configured but does not answer
-    (nothing is deleted then but the ledger's tombstones; run it again), and
+    (nothing is deleted then; run it again: a request is retried), and
     crm.errors.NotFound for an unknown business.
     """
     if ctx.queue is None or not hold:

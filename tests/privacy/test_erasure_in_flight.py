@@ -8,17 +8,23 @@ the workers off them while it runs, and then nothing of the person is left.
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from typing import Any
 
 import pytest
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from agent.runtime import AgentRuntime
+from agent.runtime import AgentRuntime, Inbound
+from channels.durable.errors import QueueUnavailable
+from channels.durable.hold import holding
 from channels.durable.streams import Queue
-from crm.models import ChannelIdentity
+from crm.models import Channel, ChannelIdentity
 from crm.settings import Settings
 from privacy.context import PrivacyContext
 from privacy.erasure import ErasureReport, erase_contacts
@@ -95,8 +101,6 @@ def test_an_erasure_waits_for_the_persons_turn_in_hand_and_leaves_nothing(
 def test_a_held_shard_is_not_taken_by_workers_until_the_hold_ends(
         everywhere_settings: Settings, engine: Engine, everywhere_queue: Queue) -> None:
     """Other conversations of the held shards wait (they are not lost), then run."""
-    from channels.durable.hold import holding
-
     settings, queue = everywhere_settings, everywhere_queue
     runtime = GatedRuntime(settings, engine, clock=lambda: NOW)
     runtime.go.set()
@@ -144,3 +148,30 @@ def test_a_turn_stuck_past_the_wait_is_overtaken_and_fenced_off(
     assert scan_database(engine, needles) == [] and web_contacts(engine) == []
     assert scan_redis(settings.redis_url or "", redis_prefix, needles) == []
     assert "shards overtaken" in caplog.text
+
+
+def test_with_redis_unreachable_the_erasure_fails_whole_and_deletes_nothing(
+        everywhere_settings: Settings, engine: Engine) -> None:
+    """The queue cannot be held nor purged: nothing is half-erased, and the caller (a
+    privacy request, retried) is told which dependency is missing."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed again: nothing listens there
+    client = redis.Redis(host="127.0.0.1", port=port, decode_responses=True,
+                         socket_connect_timeout=0.5, retry=Retry(NoBackoff(), 0))
+    queue = Queue(client, prefix="unreachable", shards=4)
+    with Session(engine, expire_on_commit=False) as db:
+        tenant = make_demo(db)
+        db.commit()
+    runtime = AgentRuntime(everywhere_settings.model_copy(update={"redis_url": None}), engine,
+                           clock=lambda: NOW)
+    runtime.handle_batch([Inbound(tenant_slug="demo", channel=Channel.web,
+                                  thread_id=PERSON.session,
+                                  text=f"Hola, soy {PERSON.name}, mi cel es {PERSON.typed}")])
+    mine = web_contacts(engine)
+    assert len(mine) == 1
+    ctx = PrivacyContext.build(everywhere_settings, engine, queue=queue)
+    with pytest.raises(QueueUnavailable):
+        erase_contacts(ctx, tenant_id=tenant.id, contact_ids=mine, request_id="r-no-redis")
+    assert web_contacts(engine) == mine and scan_database(engine, PERSON.needles()) != []
+    client.close()
