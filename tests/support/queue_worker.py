@@ -2,7 +2,8 @@
 
 Like `mostrador worker`, with the test's settings and its pinned clock (dates in the test
 messages are relative to tests.conftest.NOW). SIGTERM stops it cleanly; SIGKILL is a crash,
-SIGSTOP a stall. QUEUE_WORKER_LLM_SECONDS sets how long each turn's model takes (default 0.05).
+SIGSTOP a stall. QUEUE_WORKER_LLM_SECONDS sets how long each turn's model takes (default
+0.05); when it is set, the worker also prints "model call started" to stderr at each call.
 """
 
 from __future__ import annotations
@@ -30,11 +31,14 @@ class SlowModelRuntime(AgentRuntime):
     that proportion (LLM_SECONDS before each turn)."""
 
     def _run(self, *args: Any, **kwargs: Any) -> Any:
+        if ANNOUNCE:  # a test waits for this line to freeze the worker inside the model call
+            print("model call started", file=sys.stderr, flush=True)
         time.sleep(LLM_SECONDS)
         return super()._run(*args, **kwargs)
 
 
 LLM_SECONDS = float(os.environ.get("QUEUE_WORKER_LLM_SECONDS", "0.05"))
+ANNOUNCE = "QUEUE_WORKER_LLM_SECONDS" in os.environ
 
 
 def main() -> None:
