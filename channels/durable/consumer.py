@@ -300,12 +300,14 @@ class Worker:
             except redis.RedisError:
                 raise
             except LeaseLost:
-                log.warning("lease lost mid-turn, left to its new holder worker=%s",
-                            self.name)
-                return False
+                return self._lost()
             except Exception as exc:
                 slug = self._slug_of(entries)
                 if attempts >= self.max_attempts:
+                    try:
+                        fencing.check()  # a stalled worker does not give up the new holder's work
+                    except LeaseLost:
+                        return self._lost()
                     self._dead_letter(entries, exc, attempts, slug)
                     return True
                 RETRIES.labels(slug).inc()
@@ -320,6 +322,10 @@ class Worker:
             TURNS.labels(slug or "-", "ok").inc()
             TURN_SECONDS.labels(slug or "-").observe(time.perf_counter() - started)
             return True
+
+    def _lost(self) -> bool:
+        log.warning("lease lost mid-turn, left to its new holder worker=%s", self.name)
+        return False
 
     def _process(self, entries: list[Entry]) -> str:
         kind = entries[0].kind

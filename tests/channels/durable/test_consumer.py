@@ -298,3 +298,38 @@ def test_the_web_chat_answers_through_a_worker_and_202_when_none_answers_in_time
     assert queued_client.post("/v1/chat/nadie/messages",
                               json={"session_id": "web-session-1", "text": "x"}
                               ).status_code == 404
+
+
+class TakenOverRuntime(AgentRuntime):
+    """Every turn fails; during the last attempt another worker takes the shard (as when
+    this one stalled past its lease)."""
+
+    def __init__(self, *args: Any, queue: Queue, last_attempt: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.queue, self.last_attempt, self.calls = queue, last_attempt, 0
+
+    def handle_batch(self, *args: Any, **kwargs: Any) -> Any:
+        self.calls += 1
+        if self.calls == self.last_attempt:
+            for shard in range(self.queue.shards):
+                self.queue.client.set(self.queue.lease_key(shard), "another-worker", px=60_000)
+        raise RuntimeError("the model is down")
+
+
+def test_a_worker_whose_shard_was_taken_does_not_dead_letter_the_new_holders_entry(
+        queued_client: TestClient, queue: Queue, queue_settings: Settings,
+        runtime: AgentRuntime, demo: object, caplog: Any) -> None:
+    failing = TakenOverRuntime(queue_settings, runtime.engine, clock=runtime.clock,
+                               queue=queue, last_attempt=queue_settings.queue_max_attempts)
+    session = str(uuid.uuid4())
+    queued_client.app.state.settings.chat_reply_timeout_seconds = 0.05  # type: ignore[attr-defined]
+    assert queued_client.post("/v1/chat/demo/messages", json={
+        "session_id": session, "text": "hola"}).status_code == 202
+    with workers(queue_settings, failing):
+        wait_until(lambda: "lease lost mid-turn" in caplog.text or queue.stats().dead > 0,
+                   message="the last attempt's end")
+        time.sleep(0.2)
+    assert failing.calls == queue_settings.queue_max_attempts
+    assert queue.stats().dead == 0  # still pending: the new holder decides
+    assert "lease lost mid-turn" in caplog.text
+    assert queue.stats().pending == 1
