@@ -282,10 +282,10 @@ def _count_done(db: Session, event_id: int, ok: bool) -> None:
     db.exec(update(WebhookEvent).where(col(WebhookEvent.id) == event_id)  # type: ignore[call-overload]
             .values(**values))
     db.flush()
-    _settle(db, event_id)
+    settle_event(db, event_id)
 
 
-def _settle(db: Session, event_id: int) -> None:
+def settle_event(db: Session, event_id: int) -> None:
     """A finished event leaves `received` (and the redrive): `error` when one of its
     items was given up, else `processed`."""
     event = db.get(WebhookEvent, event_id, populate_existing=True)
@@ -320,7 +320,7 @@ def give_up_item(db: Session, *, event_id: int, index: int) -> Item | None:
     db.exec(update(WebhookEvent).where(col(WebhookEvent.id) == event_id)  # type: ignore[call-overload]
             .values(items_done=col(WebhookEvent.items_done) + 1))
     db.flush()
-    _settle(db, event_id)
+    settle_event(db, event_id)
     return item
 
 

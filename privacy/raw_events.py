@@ -40,14 +40,13 @@ from sqlmodel import Session, col, select
 
 from channels.inbound import InboundMessage, LeadgenChange, StatusUpdate, dedup_key
 from channels.payload import parse_webhook
+from channels.processing import settle_event
 from crm.errors import CrmError
 from crm.models import (
     InboundKey,
     InboundState,
     LeadAdIntake,
     WebhookEvent,
-    WebhookStatus,
-    utcnow,
 )
 from crm.services.normalize import normalize_email, normalize_phone
 
@@ -287,24 +286,11 @@ def apply_plan(db: Session, *, tenant_id: str, plan: EventPlan, senders: set[tup
                 .values(body=body, items_done=col(WebhookEvent.items_done)
                         + settled.get(event_id, 0)))
         if settled.get(event_id):
-            _settle(db, event_id)
+            db.flush()
+            settle_event(db, event_id)
     rows["webhookevent"] = _delete_ids(db, WebhookEvent, sorted(plan.delete))
     db.flush()
     return rows
-
-
-def _settle(db: Session, event_id: int) -> None:
-    """An event whose remaining items are all done leaves `received` (and the redrive)."""
-    db.flush()
-    event = db.get(WebhookEvent, event_id, populate_existing=True)
-    if event is None or event.status != WebhookStatus.received \
-            or event.items_done < event.items_total:
-        return
-    errored = db.exec(select(InboundKey.id).where(
-        InboundKey.event_id == event_id, InboundKey.state == InboundState.error)).first()
-    event.status = WebhookStatus.error if errored is not None else WebhookStatus.processed
-    event.processed_at = utcnow()
-    db.add(event)
 
 
 def _delete_ids(db: Session, model: Any, ids: Sequence[Any]) -> int:

@@ -7,15 +7,13 @@ default 422 body carries the input, which here holds tokens).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, Response, status
-from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
+from fastapi import APIRouter, HTTPException, Response, status
 from pydantic import BaseModel, Field, SecretStr
 
 from api.deps import Actor, ConfigWriter, SecretBoxDep, SessionDep
+from api.no_echo import NoEchoRoute
 from crm.errors import AlreadyExists, NotFound
 from crm.models import ChannelConnectionPublic, ChannelKind
 from crm.services.connections import (
@@ -28,22 +26,7 @@ from crm.services.connections import (
 ACCOUNT_ID = r"^[0-9]{1,64}$"
 
 
-class _NoEchoRoute(APIRoute):
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def route(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except RequestValidationError as exc:
-                detail = [{"loc": e.get("loc"), "msg": e.get("msg"), "type": e.get("type")}
-                          for e in exc.errors()]
-                raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail) from None
-
-        return route
-
-
-router = APIRouter(prefix="/v1/connections", tags=["channels"], route_class=_NoEchoRoute)
+router = APIRouter(prefix="/v1/connections", tags=["channels"], route_class=NoEchoRoute)
 
 
 class _Secrets(BaseModel):

@@ -12,16 +12,14 @@ written to the audit log (ids, type and counts only).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, Request, Response, status
-from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.deps import Actor, PrivacyManager, SecretBoxDep, SessionDep
+from api.no_echo import NoEchoRoute
 from crm.models import ConsentPurpose, PrivacyRequest, RequestStatus, RequestType, utcnow
 from privacy.bundle import counts, to_csv_zip, to_json
 from privacy.context import PrivacyContext
@@ -41,25 +39,7 @@ from privacy.requests import (
     run_request,
 )
 
-
-class _NoEchoRoute(APIRoute):
-    """422 bodies with where and what, never the input (as in api.routes.connections)."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def route(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except RequestValidationError as exc:
-                detail = [{"loc": e.get("loc"), "msg": e.get("msg"), "type": e.get("type")}
-                          for e in exc.errors()]
-                raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail) from None
-
-        return route
-
-
-router = APIRouter(prefix="/v1/privacy", tags=["privacy"], route_class=_NoEchoRoute)
+router = APIRouter(prefix="/v1/privacy", tags=["privacy"], route_class=NoEchoRoute)
 
 
 class SubjectIn(BaseModel):
