@@ -11,6 +11,7 @@ _RULES = """Reglas:
 - Fechas en formato AAAA-MM-DD y horas HH:MM, siempre en la zona horaria del negocio.
 - Para reservar hacen falta servicio, día, hora, nombre y teléfono. Pedí lo que falte, de a una cosa por vez, y guardá los datos con save_contact_details antes de reservar.
 - No vuelvas a pedir datos que ya figuran abajo.
+- Un teléfono o email que la persona escribe en el chat no prueba quién es: solo ves y cambiás los turnos listados abajo. Si pide ver, mover o cancelar un turno que no figura, no digas si ese dato está registrado: ofrecé mandarle un código de verificación (send_verification_code) y comprobá el que escriba (verify_code).
 - Si la persona pide hablar con alguien del equipo, usá request_human.
 - Si la persona dice que no quiere que usen sus datos o sus conversaciones (por ejemplo para entrenar modelos o IA), usá record_training_objection, confirmale que quedó registrado y seguí ayudándola.
 - Respondé en el idioma del cliente (español o inglés), en mensajes cortos."""  # noqa: E501

@@ -52,12 +52,15 @@ from crm.services.privacy import (
     processing_block,
 )
 from crm.services.tenants import agent_config, tenant_by_slug
+from crm.services.verification import CodeDelivery
 from crm.settings import Settings
 from tools import tools_named
 
 log = logging.getLogger("mostrador.agent")
 
 HISTORY_WINDOW = 40
+# Offered only where this deployment can send codes (code_delivery); else a person helps.
+VERIFICATION_TOOLS = frozenset({"send_verification_code", "verify_code"})
 THREAD_LOCK_STRIPES = 512
 APOLOGY = {
     "es": "Perdón, tuve un problema técnico y no pude responderte. Ya quedó registrado tu "
@@ -120,10 +123,15 @@ class AgentRuntime:
     """Runs turns. One per process; compiled graphs are cached per (model, tools)."""
 
     def __init__(self, settings: Settings, engine: Engine,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None,
+                 code_delivery: CodeDelivery | None = None) -> None:
+        """`code_delivery` sends one-time verification codes (channels.verification);
+        without it the agent offers a person instead of a code."""
         self.settings = settings
         self.engine = engine
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.code_delivery = code_delivery
+        self.box = box_for(settings)
         self._graphs: dict[tuple[str | None, tuple[str, ...]], Any] = {}
         self._lock = threading.Lock()
         # Turns of one thread run one at a time. A lock per thread would grow forever in a
@@ -276,8 +284,11 @@ class AgentRuntime:
         history = to_langchain(transcript(db, conversation_id=conversation.id,
                                           limit=HISTORY_WINDOW))
         context = TurnContext(db=db, tenant=tenant, contact=contact, conversation=conversation,
-                              now=now, utm=utm, profile=profile)
-        graph = self._graph(config.model, tuple(config.enabled_tools))
+                              now=now, utm=utm, profile=profile, box=self.box,
+                              code_delivery=self.code_delivery)
+        tools = tuple(t for t in config.enabled_tools
+                      if self.code_delivery is not None or t not in VERIFICATION_TOOLS)
+        graph = self._graph(config.model, tools)
         messages = [SystemMessage(content=build_system_prompt(profile)), *history]
         # End the read transaction before the first LLM call: on SQLite every transaction
         # holds the write lock, and it must never be held while waiting on the model.
@@ -304,17 +315,21 @@ class AgentRuntime:
                                 reply, reply_row = fields["text"], stored
                 fencing.check()
                 db.commit()
+                _run_after_commit(context)
                 step_started = time.perf_counter()
         except fencing.LeaseLost:
+            context.after_commit.clear()
             db.rollback()  # another worker runs this turn now: store nothing more
             log.warning("turn taken over conversation=%s", conversation.id)
             raise
         except GraphRecursionError:
+            context.after_commit.clear()
             db.rollback()
             log.warning("turn hit the tool-iteration limit conversation=%s", conversation.id)
             flag_for_human(db, conversation=conversation, reason="límite de pasos del agente")
             reply, ok = TOO_LONG, False
         except LLM_FAILURES as exc:
+            context.after_commit.clear()
             db.rollback()
             log.error("llm failed conversation=%s error=%s", conversation.id,
                       type(exc).__name__)
@@ -322,6 +337,7 @@ class AgentRuntime:
                 raise TurnFailed(type(exc).__name__) from None
             reply, ok = APOLOGY[_language(history)], False
         except Exception as exc:  # a bug must not cost the user an answer, nor leak PII
+            context.after_commit.clear()
             db.rollback()
             log.error("turn crashed conversation=%s error=%s at=%s", conversation.id,
                       type(exc).__name__, _where(exc))
@@ -351,6 +367,18 @@ class AgentRuntime:
                     observer.tool_call(slug, message.name or "?",
                                        message.status != "error"
                                        and '"ok": false' not in str(message.content)[:40])
+
+
+def _run_after_commit(context: TurnContext) -> None:
+    """Run the effects the step's tools queued (a code to send), now that it is committed.
+    A failure is logged by type only (a code or an address may be in the message)."""
+    while context.after_commit:
+        effect = context.after_commit.pop(0)
+        try:
+            effect()
+        except Exception as exc:  # the turn goes on; the person can ask for another code
+            log.error("after-commit effect failed conversation=%s error=%s",
+                      context.conversation.id, type(exc).__name__)
 
 
 def _where(exc: BaseException) -> str:

@@ -48,8 +48,8 @@ def build_profile(
         persona=config.persona,
         address=tenant.address,
         contact_name=contact.name,
-        contact_phone=contact.phone,
-        contact_email=contact.email,
+        contact_phone=contact.contact_phone,
+        contact_email=contact.contact_email,
         upcoming=tuple(upcoming),
         business_hours_text=hours_text(tenant.business_hours),
     )

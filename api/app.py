@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from agent.runtime import AgentRuntime
+from api.chat_limits import ChatLimiter, RedisWindows
 from api.logging_setup import configure_logging
 from api.routes import (
     audit,
@@ -23,11 +25,14 @@ from api.routes import (
     staff,
     users,
     webhooks,
+    widget,
 )
+from api.widget_cors import OriginCache, WidgetCors
 from channels.context import ChannelContext
 from channels.durable.handoff import QueueHandoff
 from channels.durable.metrics import TurnMetrics, build_registry
 from channels.durable.streams import Queue
+from channels.verification import ChannelCodeDelivery
 from channels.worker import Processor
 from crm.db import get_engine, init_db
 from crm.settings import Settings, get_settings
@@ -68,10 +73,14 @@ def create_app(settings: Settings | None = None, runtime: AgentRuntime | None = 
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.runtime = runtime or AgentRuntime(settings, engine)
+    app.state.runtime = runtime or AgentRuntime(
+        settings, engine, code_delivery=ChannelCodeDelivery(settings))
     app.state.queue = Queue.from_settings(settings) if settings.redis_url else None
     app.state.metrics = build_registry(app.state.queue)
+    app.state.chat_limiter = chat_limiter(settings, app.state.queue)
+    app.add_middleware(WidgetCors, cache=OriginCache(engine))
     app.include_router(chat.router)
+    app.include_router(widget.router)
     app.include_router(events.router)
     app.include_router(staff.router)
     app.include_router(users.router)
@@ -84,3 +93,15 @@ def create_app(settings: Settings | None = None, runtime: AgentRuntime | None = 
     app.include_router(webhooks.router)
     app.include_router(health.router)
     return app
+
+
+def chat_limiter(settings: Settings, queue: Queue | None) -> ChatLimiter:
+    """The web chat's rate limits: in Redis with the durable queue, else in this process."""
+    secret = hashlib.sha256(b"mostrador/chat-limits/v1\x00"
+                            + settings.secret_key.get_secret_value().encode()).digest()
+    windows = RedisWindows(queue.client, prefix=queue.prefix) if queue is not None else None
+    return ChatLimiter(secret=secret, per_ip_per_minute=settings.chat_rate_per_ip_per_minute,
+                       messages_per_session_per_minute=(
+                           settings.chat_messages_per_session_per_minute),
+                       sessions_per_ip_per_hour=settings.chat_sessions_per_ip_per_hour,
+                       redis_windows=windows)

@@ -81,10 +81,11 @@ def seed_demo() -> None:
 def chat(tenant: str = typer.Option("demo", help="Business slug")) -> None:
     """Chat with a business's agent in the terminal (empty line or Ctrl-D to leave)."""
     from agent.runtime import AgentRuntime, Inbound
+    from channels.verification import ChannelCodeDelivery
     from crm.models import Channel
 
     settings = get_settings()
-    runtime = AgentRuntime(settings, _engine())
+    runtime = AgentRuntime(settings, _engine(), code_delivery=ChannelCodeDelivery(settings))
     session = f"cli-{uuid.uuid4().hex}"
     typer.echo(f"Chatting with {tenant!r} on the {settings.llm_provider} model. "
                "Empty line to leave.")
@@ -145,10 +146,14 @@ def connect_whatsapp(
     verify_token: str = typer.Option(..., envvar="MOSTRADOR_CONNECT_VERIFY_TOKEN"),
     template_name: str | None = typer.Option(None, help="Template for a closed 24-h window"),
     template_language: str | None = typer.Option(None, help="Its language code, e.g. es_AR"),
+    otp_template_name: str | None = typer.Option(
+        None, help="Approved copy-code authentication template for verification codes"),
+    otp_template_language: str | None = typer.Option(None, help="Its language code"),
 ) -> None:
     """Connect a WhatsApp Cloud API number."""
     _connect("whatsapp", tenant, phone_number_id, access_token, app_secret, verify_token,
-             template_name=template_name, template_language=template_language)
+             template_name=template_name, template_language=template_language,
+             otp_template_name=otp_template_name, otp_template_language=otp_template_language)
 
 
 @connect_app.command("instagram")
@@ -252,7 +257,10 @@ def worker(concurrency: int = typer.Option(4, help="Shards processed at once (th
     configure_logging(settings.log_level, redaction=settings.log_redaction)
     engine = _engine()
     queue = Queue.from_settings(settings)
-    ctx = ChannelContext.build(settings, engine, AgentRuntime(settings, engine))
+    from channels.verification import ChannelCodeDelivery
+
+    runtime = AgentRuntime(settings, engine, code_delivery=ChannelCodeDelivery(settings))
+    ctx = ChannelContext.build(settings, engine, runtime)
     runner = Worker(ctx, queue, concurrency=concurrency)
     if metrics_port:
         from prometheus_client import start_http_server

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from agent.runtime import AgentRuntime
+from api.chat_limits import ChatLimiter
 from channels.durable.streams import Queue
 from channels.receiver import Handoff
 from crm.crypto import SecretBox, box_for
@@ -59,12 +60,18 @@ def get_queue(request: Request) -> Queue | None:
     return queue
 
 
+def get_chat_limiter(request: Request) -> ChatLimiter:
+    limiter: ChatLimiter = request.app.state.chat_limiter
+    return limiter
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 EngineDep = Annotated[Engine, Depends(get_engine_dep)]
 SessionDep = Annotated[Session, Depends(get_session)]
 RuntimeDep = Annotated[AgentRuntime, Depends(get_runtime)]
 ProcessorDep = Annotated[Handoff, Depends(get_processor)]
 QueueDep = Annotated[Queue | None, Depends(get_queue)]
+ChatLimiterDep = Annotated[ChatLimiter, Depends(get_chat_limiter)]
 
 
 def get_secret_box(settings: SettingsDep) -> SecretBox:

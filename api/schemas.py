@@ -9,10 +9,15 @@ from pydantic import BaseModel, Field, field_validator
 from crm.models import ALL_TOOLS, LeadStage, Temperature
 
 MAX_TEXT = 4000
+# A web chat session id is the secret that opens a conversation's history: server-issued
+# ids carry 192 bits; ids chosen by a client must be at least 22 URL-safe characters.
+SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]{22,128}$"
 
 
 class ChatIn(BaseModel):
-    session_id: str = Field(min_length=8, max_length=128, pattern=r"^[A-Za-z0-9_\-:.]+$")
+    session_id: str = Field(min_length=22, max_length=128, pattern=SESSION_ID_PATTERN,
+                            description="from POST /v1/chat/{slug}/sessions, or at least 22 "
+                                        "URL-safe characters chosen by the client")
     text: str = Field(min_length=1, max_length=MAX_TEXT)
     utm: dict[str, str] | None = Field(
         default=None, description="utm_* parameters of the page URL; kept on the lead"
@@ -36,6 +41,25 @@ class ChatIn(BaseModel):
 class ChatOut(BaseModel):
     conversation_id: str
     reply: str
+
+
+class ChatSessionOut(BaseModel):
+    session_id: str
+
+
+class ChatMessageOut(BaseModel):
+    role: str = Field(description='"user", "assistant" or "staff"')
+    text: str
+    at: datetime
+
+
+class ChatConfigOut(BaseModel):
+    """What the widget shows before the first message."""
+
+    name: str
+    greeting: str
+    privacy_notice_url: str = Field(description="the business's privacy notice (Mostrador's "
+                                                "generated one when the business set none)")
 
 
 class ContactRef(BaseModel):
@@ -146,11 +170,27 @@ class ContactPatch(BaseModel):
     email: str | None = Field(default=None, max_length=254)
 
 
+class SharedValue(BaseModel):
+    """Another contact sharing a phone or email with this one ("same phone as ...")."""
+
+    field: str = Field(description='"phone" or "email"')
+    contact_id: str
+    name: str | None = Field(description="null when the caller may not see that contact")
+
+
 class ContactOut(BaseModel):
     id: str
     name: str | None
     phone: str | None
     email: str | None
+    phone_verified: bool = Field(description="a channel, a one-time code or staff vouched "
+                                             "for the phone; else it was typed in a chat")
+    email_verified: bool
+    claimed_phone: str | None = Field(description="a phone this person typed that another "
+                                                  "contact holds (see same_as)")
+    claimed_email: str | None
+    same_as: list[SharedValue] = Field(description="contacts sharing a phone or email: link "
+                                                   "them when they are one person")
     created_at: datetime
     updated_at: datetime
     objected_to_training: bool
@@ -159,6 +199,11 @@ class ContactOut(BaseModel):
     consents: dict[str, bool] = Field(description="purpose → granted, where recorded")
     lead_ids: list[str]
     conversation_ids: list[str]
+
+
+class LinkIn(BaseModel):
+    contact_id: str = Field(min_length=1, max_length=32,
+                            description="the contact this conversation's person is")
 
 
 class ConversationSummary(BaseModel):

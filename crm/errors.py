@@ -14,7 +14,10 @@
         ├── MissingContactData
         ├── InvalidPhone
         ├── InvalidEmail
-        └── NoAppointment
+        ├── NoAppointment
+        └── VerificationFailed    one-time codes (crm.services.verification)
+            ├── VerificationUnavailable, TooManyCodes, NothingToVerify
+            └── NoCode, WrongCode, CodeExpired, TooManyAttempts
 
 Messages are in Spanish, addressed to the agent, and carry no personal data.
 """
@@ -89,3 +92,37 @@ class InvalidEmail(ToolArgumentError):
 
 class NoAppointment(ToolArgumentError):
     code = "not_found"
+
+
+class VerificationFailed(ToolArgumentError):
+    code = "verification_failed"
+
+
+class VerificationUnavailable(VerificationFailed):
+    """The business has no way to send this kind of code: offer a person instead."""
+
+    code = "verification_unavailable"
+
+
+class NothingToVerify(VerificationFailed):
+    code = "nothing_to_verify"
+
+
+class TooManyCodes(VerificationFailed):
+    code = "too_many_codes"
+
+
+class NoCode(VerificationFailed):
+    code = "no_code"
+
+
+class WrongCode(VerificationFailed):
+    code = "wrong_code"
+
+
+class CodeExpired(VerificationFailed):
+    code = "code_expired"
+
+
+class TooManyAttempts(VerificationFailed):
+    code = "too_many_attempts"

@@ -12,6 +12,8 @@ from crm.services.training import enable_training, training_settings
 DEMO_SLUG = "demo"
 DEMO_ADMIN = "admin@clinica-demo.test"
 DEMO_ML = "datos@clinica-demo.test"
+# Pages allowed to embed the demo's chat widget: any local page, on any port.
+DEMO_WIDGET_ORIGINS = ("http://127.0.0.1:*", "http://localhost:*")
 
 _HOURS = {
     "mon": [["09:00", "18:00"]],
@@ -65,6 +67,7 @@ def seed_demo(db: Session) -> Tenant:
             phone="+54 11 4785-0000",
             email="turnos@clinica-demo.test",
             business_hours=_HOURS,
+            widget_origins=list(DEMO_WIDGET_ORIGINS),
         )
         db.add(tenant)
         db.flush()

@@ -68,6 +68,23 @@ class Settings(BaseSettings):
     # The application log runs every line through the PII redactor (last line of defence).
     log_redaction: bool = True
 
+    # Outgoing email (one-time verification codes); unset: no email is sent.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "no-reply@localhost"
+    smtp_tls: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_timeout_seconds: float = 10.0
+
+    # The public web chat (POST/GET /v1/chat/...): requests per minute and client address,
+    # and messages per minute and session; over them the answer is 429 with Retry-After.
+    # Counted in Redis when MOSTRADOR_REDIS_URL is set (shared by every API process),
+    # else in this process. 0 turns a limit off.
+    chat_rate_per_ip_per_minute: int = 120
+    chat_messages_per_session_per_minute: int = 20
+    chat_sessions_per_ip_per_hour: int = 60
+
     # Durable processing on Redis (used only when MOSTRADOR_REDIS_URL is set).
     queue_prefix: str = "mostrador"
     queue_shards: int = 16

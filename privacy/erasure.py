@@ -46,7 +46,7 @@ from datetime import UTC
 from typing import Any, TypeVar
 
 import phonenumbers
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlmodel import Session, SQLModel, col, select
 
 from channels.durable.hold import holding
@@ -70,6 +70,7 @@ from crm.models import (
     SlotHold,
     Tenant,
     TombstoneKind,
+    VerificationCode,
 )
 from crm.models import Lead as LeadRow
 from crm.services.normalize import region_of
@@ -95,7 +96,7 @@ META_CHANNELS = (Channel.whatsapp.value, Channel.instagram.value, Channel.messen
 # foreign key to one of these must be added here (tests/privacy/test_erasure.py checks).
 ERASED_TABLES = ("outbounddelivery", "message", "corpusintake", "slothold", "appointment",
                  "leadadintake", "lead", "contactconsent", "contactpreference",
-                 "channelidentity", "conversation", "contact")
+                 "verificationcode", "channelidentity", "conversation", "contact")
 _CHUNK = 500
 _Row = TypeVar("_Row", bound=SQLModel)
 
@@ -305,6 +306,7 @@ def _erase(ctx: PrivacyContext, *, tenant_id: str, contact_ids: Sequence[str],
             report.redis_keys, dequeued = purged.total, purged.items
         report.corpus_records = _erase_corpus(ctx, db, person)
         report.rows = _delete_rows(db, person)
+        report.rows["contact_claims"] = _clear_claims(db, tenant_id, person)
         report.rows.update(apply_plan(db, tenant_id=tenant_id, plan=plan, senders=senders,
                                       dequeued=dequeued))
         report.rows["outbounddelivery"] += _orphan_deliveries(db, tenant_id, plan.tokens)
@@ -378,6 +380,9 @@ def _delete_rows(db: Session, person: Person) -> dict[str, int]:
         ("lead", LeadRow, LeadRow.id, person.lead_ids),
         ("contactconsent", ContactConsent, ContactConsent.contact_id, ids),
         ("contactpreference", ContactPreference, ContactPreference.contact_id, ids),
+        ("verificationcode", VerificationCode, VerificationCode.conversation_id,
+         person.conversation_ids),
+        ("verificationcode", VerificationCode, VerificationCode.target_contact_id, ids),
         ("channelidentity", ChannelIdentity, ChannelIdentity.contact_id, ids),
         ("conversation", Conversation, Conversation.id, person.conversation_ids),
         ("contact", Contact, Contact.id, ids),
@@ -390,9 +395,24 @@ def _delete_rows(db: Session, person: Person) -> dict[str, int]:
             result = db.exec(delete(model).where(  # type: ignore[call-overload]
                 col(column).in_(values[i:i + _CHUNK])))
             removed += result.rowcount or 0
-        counts[table] = removed
+        counts[table] = counts.get(table, 0) + removed
     db.flush()
     return counts
+
+
+def _clear_claims(db: Session, tenant_id: str, person: Person) -> int:
+    """Other contacts that typed the person's phone or email keep no copy of it."""
+    cleared = 0
+    for name, values in (("claimed_phone", person.phones), ("claimed_email", person.emails)):
+        found = sorted(values)
+        column = col(getattr(Contact, name))
+        for i in range(0, len(found), _CHUNK):
+            result = db.exec(update(Contact).where(  # type: ignore[call-overload]
+                col(Contact.tenant_id) == tenant_id, column.in_(found[i:i + _CHUNK]))
+                .values({name: None}))
+            cleared += result.rowcount or 0
+    db.flush()
+    return cleared
 
 
 def _scrub_requests(db: Session, *, tenant_id: str, contact_ids: set[str]) -> int:

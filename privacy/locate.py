@@ -7,6 +7,12 @@ external id (the wa_id) is that number's digits (an Argentine number in both its
 +54 forms): a customer who wrote on WhatsApp is found
 by their number even when their contact has no phone stored. Finding nobody is not an
 error: the caller decides what that means (an empty bundle, tombstones only).
+
+Claims (crm.models.contact): a contact that only typed the phone or email in a chat
+(`claimed_phone`/`claimed_email`) is found when `claims=True` — for the rights that take
+data away (erase, restrict, object, withdraw consent): whoever claimed to be that phone is
+erased with it. Access, portability and rectification find only the contacts that hold the
+value, so a bundle never hands one person what another typed.
 """
 
 from __future__ import annotations
@@ -100,19 +106,25 @@ def phone_variants(e164: str) -> list[str]:
     return [e164]
 
 
-def locate(db: Session, *, tenant_id: str, subject: Subject) -> list[Contact]:
-    """The business's contacts the locator names (none, one, or several), by id."""
+def locate(db: Session, *, tenant_id: str, subject: Subject,
+           claims: bool = False) -> list[Contact]:
+    """The business's contacts the locator names (none, one, or several), by id; with
+    `claims`, also those that only typed the phone or email (see the module docstring)."""
     if subject.kind == SubjectKind.contact_id:
         contact = db.get(Contact, subject.value)
         return [contact] if contact is not None and contact.tenant_id == tenant_id else []
     if subject.kind == SubjectKind.email:
-        return list(db.exec(select(Contact).where(Contact.tenant_id == tenant_id,
-                                                  Contact.email == subject.value)))
+        match = col(Contact.email) == subject.value
+        if claims:
+            match = match | (col(Contact.claimed_email) == subject.value)
+        return list(db.exec(select(Contact).where(Contact.tenant_id == tenant_id, match)
+                            .order_by(col(Contact.created_at))))
     phones = phone_variants(subject.value)
     by_identity = select(ChannelIdentity.contact_id).where(
         ChannelIdentity.tenant_id == tenant_id, ChannelIdentity.channel == Channel.whatsapp.value,
         col(ChannelIdentity.external_id).in_([p.lstrip("+") for p in phones]))
-    return list(db.exec(select(Contact).where(
-        Contact.tenant_id == tenant_id,
-        col(Contact.phone).in_(phones) | col(Contact.id).in_(by_identity))
-        .order_by(col(Contact.created_at))))
+    match = col(Contact.phone).in_(phones) | col(Contact.id).in_(by_identity)
+    if claims:
+        match = match | col(Contact.claimed_phone).in_(phones)
+    return list(db.exec(select(Contact).where(Contact.tenant_id == tenant_id, match)
+                        .order_by(col(Contact.created_at))))

@@ -124,7 +124,7 @@ def create_request(
     except ValueError:
         raise InvalidPrivacyRequest(f"Unknown request type; use one of {_TYPES}.") from None
     located = parse_subject(subject, tenant=tenant)
-    contacts = locate(db, tenant_id=tenant.id, subject=located)
+    contacts = locate(db, tenant_id=tenant.id, subject=located, claims=_takes_away(kind))
     if located.kind == SubjectKind.contact_id and not contacts:
         raise InvalidPrivacyRequest("No contact with that id in this business.")
     clean_options = _options(kind, options or {})
@@ -324,12 +324,19 @@ def _subject(ctx: PrivacyContext, request: PrivacyRequest) -> Subject | None:
     return Subject(request.subject_kind, ctx.box.decrypt(request.subject_enc))
 
 
+def _takes_away(kind: RequestType) -> bool:
+    """Rights that remove or stop using data also reach contacts that only claimed the
+    locator (privacy.locate); those that hand data out or change it do not."""
+    return kind not in (RequestType.access, RequestType.portability, RequestType.rectify)
+
+
 def _contacts(db: Session, ctx: PrivacyContext, request: PrivacyRequest) -> list[Contact]:
     """Located again now (the data may have changed since the request was accepted); a
     request without its locator falls back to the contacts it resolved to then."""
     subject = _subject(ctx, request)
     if subject is not None:
-        return locate(db, tenant_id=request.tenant_id, subject=subject)
+        return locate(db, tenant_id=request.tenant_id, subject=subject,
+                      claims=_takes_away(request.type))
     found = (db.get(Contact, i) for i in request.contact_ids)
     return [c for c in found if c is not None and c.tenant_id == request.tenant_id]
 

@@ -34,15 +34,13 @@ def save_contact_details(
     ctx = runtime.context
     if not any((name, phone, email, notes)):
         raise ToolArgumentError("No se pasó ningún dato para guardar.")
+    # A typed phone or email is a claim: it stays on this conversation's own contact, even
+    # when another contact has it (never merged, never disclosed; see crm.models.contact).
     contact = update_contact_details(
         ctx.db, tenant=ctx.tenant, contact=ctx.contact, name=name, phone=phone, email=email
     )
-    if contact.id != ctx.contact.id:  # merged into a returning customer's record
-        ctx.conversation.contact_id = contact.id
-        ctx.db.add(ctx.conversation)
-        ctx.contact = contact
     source = LeadSource(ctx.conversation.channel.value)
     lead = ensure_lead(ctx.db, tenant=ctx.tenant, contact=contact, source=source, utm=ctx.utm,
                        notes=notes)
-    return ok(contact={"name": contact.name, "phone": contact.phone, "email": contact.email},
-              lead_id=lead.id)
+    return ok(contact={"name": contact.name, "phone": contact.contact_phone,
+                       "email": contact.contact_email}, lead_id=lead.id)

@@ -14,6 +14,7 @@ from tools.scheduling import (
     check_availability,
     reschedule_appointment,
 )
+from tools.verification import send_verification_code, verify_code
 
 ALL_TOOL_FUNCTIONS: tuple[BaseTool, ...] = (
     list_services,
@@ -25,6 +26,8 @@ ALL_TOOL_FUNCTIONS: tuple[BaseTool, ...] = (
     business_info,
     request_human,
     record_training_objection,
+    send_verification_code,
+    verify_code,
 )
 _BY_NAME = {t.name: t for t in ALL_TOOL_FUNCTIONS}
 

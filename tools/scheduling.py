@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from langchain.tools import ToolRuntime, tool
+from sqlmodel import col, select
 
 from crm.errors import PastDate, ToolArgumentError
 from crm.models import Appointment, Service
@@ -33,6 +34,14 @@ def appointment_view(ctx: ToolContext, appointment: Appointment) -> dict[str, An
         "end": appointment.end_at.astimezone(tz).isoformat(),
         "status": appointment.status.value,
     }
+
+
+def upcoming_views(ctx: ToolContext) -> list[dict[str, Any]]:
+    """The current contact's active future appointments, soonest first."""
+    rows = ctx.db.exec(select(Appointment).where(
+        Appointment.contact_id == ctx.contact.id, col(Appointment.status).in_(booking.ACTIVE),
+        col(Appointment.start_at) > ctx.now).order_by(col(Appointment.start_at)).limit(5))
+    return [appointment_view(ctx, a) for a in rows]
 
 
 @tool

@@ -94,7 +94,8 @@ INTENTS: tuple[Intent, ...] = (
     ),
     _intent(
         "my_appointments",
-        r"\b(?:mis turnos|cuando (?:es|era|tengo) (?:mi|el) turno|tengo (?:algun )?turno)\b",
+        r"\b(?:mis turnos|cuando (?:es|era|tengo) (?:mi|el) turno|tengo (?:algun )?turno|"
+        r"que turnos? tengo|tengo turnos?)\b",
         r"\b(?:my appointments?|when is my)\b",
     ),
     _intent(
@@ -135,7 +136,7 @@ def detect(text: str) -> frozenset[str]:
     """The names of every intent whose pattern matches `text`."""
     folded = fold(text)
     found = {intent.name for intent in INTENTS if intent.matches(folded)}
-    if found & set(TASKS):
+    if found & {*TASKS, "my_appointments"}:
         found.discard("book")
     if "availability" in found:
         found.discard("hours")  # "¿qué horarios tienen mañana?" asks for free slots

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from agent.offline.replies import day_label, join, say, who
 from agent.offline.state import ConversationState
@@ -55,6 +56,13 @@ def decide(state: ConversationState, turn: Turn) -> Action:
     Contact details the user just gave are saved first (the lead exists even if they never
     book); after the save result, `intent_step` carries on with the rest of the message.
     """
+    if state.code is not None and "verify_code" in turn.tools:
+        return Call("verify_code", {"code": state.code})
+    if "affirm" in state.intents and state.asked == "code_offer" \
+            and "send_verification_code" in turn.tools:
+        return Call("send_verification_code", {})
+    if "affirm" in state.intents and state.asked == "human_offer":
+        return _human(state, turn)
     latest = state.latest
     given = latest.name or latest.phone or latest.email
     unsaved = _unsaved(state, turn)
@@ -63,7 +71,8 @@ def decide(state: ConversationState, turn: Turn) -> Action:
     step = intent_step(state, turn)
     if step is not None:
         return step
-    if "deny" in state.intents and state.asked in {"book_offer", "continue"}:
+    if "deny" in state.intents and state.asked in {"book_offer", "continue", "code_offer",
+                                                    "human_offer"}:
         return Reply(say("no_problem", state.lang))
     for intent in ("thanks", "bye"):
         if intent in state.intents:
@@ -136,7 +145,7 @@ def _reschedule_step(state: ConversationState, turn: Turn) -> Action:
     if "reschedule_appointment" not in turn.tools:
         return Reply(say("unavailable", lang))
     if not _appointments(state, turn):
-        return Reply(say("no_appointments", lang))
+        return Reply(none_found(state, turn))
     if not state.day:
         return Reply(say("ask_new_day", lang))
     if not state.time:
@@ -156,10 +165,25 @@ def _ask_time(state: ConversationState, turn: Turn, service: str | None) -> Acti
 
 
 def _appointments(state: ConversationState, turn: Turn) -> list[tuple[str, str]]:
-    """(id, service) of the contact's active appointments: the CRM's plus those made here."""
+    """(id, service) of the contact's active appointments: the CRM's, those of the contact
+    this chat proved to be (verify_code), and those made here."""
     found = [(a.id, a.service) for a in turn.profile.upcoming if a.status != "cancelada"]
-    found += [(str(a.get("id")), str(a.get("service"))) for a in state.booked if a.get("id")]
+    found += [(str(a.get("id")), str(a.get("service"))) for a in [*state.verified, *state.booked]
+              if a.get("id")]
     return list(dict.fromkeys(found))
+
+
+def none_found(state: ConversationState, turn: Turn) -> str:
+    """No appointment of this chat's contact: offer to prove a phone or email it booked
+    with (a one-time code), else say there is none. Never says whether a value is known."""
+    lang = state.lang
+    if "send_verification_code" not in turn.tools:
+        return say("no_appointments", lang)
+    if turn.known(state, "phone"):
+        return say("verify_offer", lang, where="phone" if lang == "en" else "teléfono")
+    if turn.known(state, "email"):
+        return say("verify_offer", lang, where="email")
+    return say("verify_ask_contact", lang)
 
 
 def target_appointment(state: ConversationState, turn: Turn) -> str | None:
@@ -215,16 +239,31 @@ def _info(topic: str) -> Handler:
 
 def _my_appointments(state: ConversationState, turn: Turn) -> Action:
     lang = state.lang
-    upcoming = [a for a in turn.profile.upcoming if a.status != "cancelada"]
+    upcoming = [(a.service, a.start_local) for a in turn.profile.upcoming
+                if a.status != "cancelada"]
+    upcoming += verified_starts(state, turn)
     if not upcoming:
-        return Reply(say("no_appointments", lang))
-    lines = [
-        say("appointment_line", lang, service=a.service,
-            day=day_label(a.start_local.date().isoformat(), lang),
-            time=a.start_local.strftime("%H:%M"))
-        for a in upcoming
-    ]
-    return Reply(" ".join(lines))
+        return Reply(none_found(state, turn))
+    return Reply(appointment_lines(upcoming, lang))
+
+
+def appointment_lines(upcoming: list[tuple[str, datetime]], lang: str) -> str:
+    return " ".join(say("appointment_line", lang, service=service,
+                        day=day_label(start.date().isoformat(), lang),
+                        time=start.strftime("%H:%M")) for service, start in upcoming)
+
+
+def verified_starts(state: ConversationState, turn: Turn) -> list[tuple[str, datetime]]:
+    """(service, local start) of the appointments verify_code returned."""
+    tz = ZoneInfo(turn.profile.timezone)
+    found = []
+    for appointment in state.verified:
+        try:
+            start = datetime.fromisoformat(str(appointment.get("start"))).astimezone(tz)
+        except ValueError:
+            continue
+        found.append((str(appointment.get("service") or ""), start))
+    return found
 
 
 def _object_training(state: ConversationState, turn: Turn) -> Action:

@@ -147,6 +147,54 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "es": "No encontré ese turno. ¿Querés reservar un turno?",
         "en": "I couldn't find that appointment. Would you like to book an appointment?",
     },
+    "verify_offer": {
+        "es": "No encuentro turnos tuyos en esta conversación. Si reservaste con otro número, "
+        "canal o email, te puedo mandar un código de verificación al {where} que me diste para "
+        "confirmar que es tuyo. ¿Te lo mando?",
+        "en": "I can't find appointments of yours in this conversation. If you booked with "
+        "another number, channel or email, I can send a verification code to the {where} you "
+        "gave me to confirm it's yours. Shall I send it?",
+    },
+    "verify_ask_contact": {
+        "es": "No encuentro turnos tuyos en esta conversación. Si reservaste con otro número o "
+        "canal, decime el teléfono o email con el que reservaste y te mando un código para "
+        "confirmar que es tuyo.",
+        "en": "I can't find appointments of yours in this conversation. If you booked with "
+        "another number or channel, tell me the phone or email you booked with and I'll send "
+        "a code to confirm it's yours.",
+    },
+    "code_sent": {
+        "es": "Si {what} tiene turnos con nosotros, te llegó {via} un código de 6 dígitos. "
+        "Escribilo acá; vence en 10 minutos.",
+        "en": "If {what} has appointments with us, a 6-digit code just arrived {via}. "
+        "Type it here; it expires in 10 minutes.",
+    },
+    "wrong_code": {
+        "es": "Ese código no es correcto. Escribí el código de 6 dígitos que te llegó.",
+        "en": "That code isn't right. Please type the 6-digit code you received.",
+    },
+    "code_renew": {
+        "es": "Ese código ya no sirve (venció o se usaron todos los intentos). ¿Te mando un "
+        "código de verificación nuevo?",
+        "en": "That code no longer works (it expired or ran out of tries). Shall I send a new "
+        "verification code to you?",
+    },
+    "too_many_codes": {
+        "es": "Ya enviamos varios códigos en la última hora. Probá más tarde, o ¿querés que te "
+        "pase con una persona del equipo?",
+        "en": "We've already sent several codes in the last hour. Try again later, or would "
+        "you like me to bring in someone from the team?",
+    },
+    "verify_unavailable": {
+        "es": "Por acá no puedo confirmar que ese dato es tuyo. ¿Querés que te pase con una "
+        "persona del equipo?",
+        "en": "I can't confirm that it's yours here. Would you like me to bring in someone "
+        "from the team?",
+    },
+    "verified": {
+        "es": "¡Listo{who}, ya confirmé que sos vos!",
+        "en": "Done{who}, I've confirmed it's you!",
+    },
     "objection_recorded": {
         "es": "Listo, quedó registrado: no vamos a usar tus conversaciones para entrenar "
         "modelos. ¿Te ayudo con algo más?",
@@ -173,6 +221,11 @@ MARKERS: dict[str, tuple[str, ...]] = {
     "phone": ("teléfono de contacto", "contact phone number"),
     "book_offer": ("¿Querés reservar un turno?", "Would you like to book an appointment?"),
     "continue": ("¿Seguimos con tu turno?", "Shall we go on with your booking?"),
+    "code_offer": ("código de verificación al", "verification code to the",
+                   "código de verificación nuevo", "new verification code"),
+    "code": ("código de 6 dígitos", "6-digit code"),
+    "verify_contact": ("con el que reservaste", "you booked with"),
+    "human_offer": ("pase con una persona del equipo?", "bring in someone from the team?"),
 }
 
 _WEEKDAYS = {

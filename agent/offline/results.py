@@ -11,7 +11,18 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from agent.offline.policy import Action, Call, Reply, Turn, goal_step, greeting, intent_step
+from agent.offline.policy import (
+    Action,
+    Call,
+    Reply,
+    Turn,
+    appointment_lines,
+    goal_step,
+    greeting,
+    intent_step,
+    none_found,
+    verified_starts,
+)
 from agent.offline.replies import day_label, join, say, who
 from agent.offline.state import ConversationState, ToolResult
 
@@ -51,6 +62,19 @@ def after_tool(state: ConversationState, turn: Turn) -> Action:
         return Reply(_appointment_reply(state, turn, result))
     if result.name == "record_training_objection":
         return Reply(say("objection_recorded", lang))
+    if result.name == "send_verification_code":
+        what, via = _code_destination(lang, str(data.get("sent_via") or ""))
+        return Reply(say("code_sent", lang, what=what, via=via))
+    if result.name == "verify_code":
+        verified = say("verified", lang, who=who(state.verified_name, lang))
+        if state.goal in {"cancel", "reschedule"}:
+            step = goal_step(state, turn)
+            if isinstance(step, Call):
+                return step
+            return Reply(f"{verified} {step.text}")
+        starts = verified_starts(state, turn)
+        listed = appointment_lines(starts, lang) if starts else say("no_appointments", lang)
+        return Reply(f"{verified} {listed}")
     if result.name == "request_human":
         message = str(data.get("message") or "")
         return Reply(message if message and lang == "es" else say("human", lang))
@@ -63,6 +87,14 @@ def _continuation(state: ConversationState, turn: Turn, default: str | None = No
         step = goal_step(state, turn)
         return step.text if isinstance(step, Reply) else say("continue", state.lang)
     return say(default, state.lang) if default else ""
+
+
+def _code_destination(lang: str, channel: str) -> tuple[str, str]:
+    """("ese número", "por WhatsApp") for where a code went."""
+    if lang == "en":
+        return ("that email", "by email") if channel == "email" else \
+            ("that number", "on WhatsApp")
+    return ("ese email", "por email") if channel == "email" else ("ese número", "por WhatsApp")
 
 
 def _service_line(service: dict[str, Any]) -> str:
@@ -133,7 +165,19 @@ def _on_error(state: ConversationState, turn: Turn, result: ToolResult) -> Actio
     if code == "missing_contact" and not turn.known(state, "name"):
         return Reply(say("ask_name", lang))
     if code == "not_found":
+        if result.name in {"cancel_appointment", "reschedule_appointment"}:
+            return Reply(none_found(state, turn))
         return Reply(say("not_found", lang))
+    if code == "wrong_code":
+        return Reply(say("wrong_code", lang))
+    if code in {"code_expired", "too_many_attempts", "no_code"}:
+        return Reply(say("code_renew", lang))
+    if code == "too_many_codes":
+        return Reply(say("too_many_codes", lang))
+    if code == "verification_unavailable":
+        return Reply(say("verify_unavailable", lang))
+    if code == "nothing_to_verify":
+        return Reply(say("verify_ask_contact", lang))
     error = str(data.get("error") or "").strip()
     if lang == "es" and error:
         return Reply(say("error", lang, error=error if error.endswith(".") else f"{error}."))

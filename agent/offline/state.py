@@ -9,6 +9,7 @@ profile always give the same state.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,8 @@ from agent.offline.slots import Extraction, SlotContext, extract
 from agent.offline.text import detect_language
 from agent.profile import AgentProfile
 
+# Our questions on the way to proving who the person is (replies.MARKERS).
+VERIFY_ASKS = frozenset({"code_offer", "code", "verify_contact"})
 _INFO_INTENTS = frozenset({"services", "hours", "address", "payments", "my_appointments", "human"})
 _SLOTS = ("service", "day", "time", "name", "phone", "email")
 
@@ -55,6 +58,13 @@ class ConversationState:
     turn_calls: list[tuple[str, str]] = field(default_factory=list)  # since the user spoke
     last_result: ToolResult | None = None
     replies: int = 0  # text replies we have given
+    code: str | None = None  # a one-time code the latest message gave (we had asked for it)
+    # The goal (cancel, reschedule) that found no appointment: it resumes when the person
+    # goes on proving who they are (a code, the phone they booked with).
+    unresolved: str | None = None
+    # Appointments of the contact this chat proved to be (verify_code), as the tool gave.
+    verified: list[dict[str, Any]] = field(default_factory=list)
+    verified_name: str | None = None
 
     def called(self, name: str, args: dict[str, Any]) -> bool:
         """Whether this exact tool call was already made since the latest user message."""
@@ -108,6 +118,14 @@ def _on_user(state: ConversationState, text: str, profile: AgentProfile) -> None
     state.last_result = None
     state.latest_text = text
     state.lang = detect_language(text, state.lang)
+    if state.asked in VERIFY_ASKS and state.goal is None:
+        state.goal = state.unresolved
+    state.unresolved = None
+    state.code = _code(text) if state.asked == "code" else None
+    if state.code is not None:  # the code we asked for: no booking slot, no other intent
+        state.intents = frozenset({"code"})
+        state.latest = Extraction()
+        return
     found = intent_table.detect(text)
     state.intents = found
     ex = extract(text, slot_context(profile, state.asked))
@@ -139,6 +157,8 @@ def _apply_result(state: ConversationState, result: ToolResult) -> None:
     data, name = result.data, result.name
     if not result.ok:
         code = data.get("code")
+        if code == "not_found" and name in {"cancel_appointment", "reschedule_appointment"}:
+            state.unresolved, state.goal = state.goal, None
         if code in {"slot_taken", "outside_hours"}:
             state.time = None
         elif code in {"closed_day", "past_date"}:
@@ -150,8 +170,6 @@ def _apply_result(state: ConversationState, result: ToolResult) -> None:
             state.phone = None
         elif code == "invalid_email":
             state.email = None
-        elif code == "not_found" and name in {"cancel_appointment", "reschedule_appointment"}:
-            state.goal = None
         return
     if name == "book_appointment":
         state.booked.append(dict(data.get("appointment") or {}))
@@ -162,7 +180,11 @@ def _apply_result(state: ConversationState, result: ToolResult) -> None:
         state.service = None
         cancelled = (data.get("appointment") or {}).get("id")
         state.booked = [a for a in state.booked if a.get("id") != cancelled]
+        state.verified = [a for a in state.verified if a.get("id") != cancelled]
         state.goal = None
+    elif name == "verify_code":
+        state.verified = [dict(a) for a in data.get("upcoming") or []]
+        state.verified_name = data.get("name") or None
     elif name == "save_contact_details":
         for key in ("name", "phone", "email"):
             if result.args.get(key):
@@ -171,6 +193,15 @@ def _apply_result(state: ConversationState, result: ToolResult) -> None:
         days = data.get("days") or []
         if state.day and not any(d.get("date") == state.day and d.get("slots") for d in days):
             state.day = None  # nothing free that day: ask for another
+
+
+_CODE = re.compile(r"(?<!\d)(\d{3})[ .-]?(\d{3})(?!\d)")
+
+
+def _code(text: str) -> str | None:
+    """A 6-digit code ("123456", "123 456") in a message answering our code question."""
+    found = _CODE.search(text)
+    return found.group(1) + found.group(2) if found else None
 
 
 def _data(message: ToolMessage) -> dict[str, Any]:

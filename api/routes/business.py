@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from api.deps import BusinessReader, ConfigWriter, SessionDep
+from api.origins import normalize_pattern
 from crm.models import HOLD_MINUTES, WEEKDAYS, Service, Tenant
 
 router = APIRouter(prefix="/v1", tags=["business"])
@@ -60,6 +61,8 @@ class BusinessOut(BaseModel):
     email: str | None
     business_hours: dict[str, list[list[str]]]
     slot_step_minutes: int
+    privacy_notice_url: str | None
+    widget_origins: list[str]
     services: list[ServiceOut]
 
 
@@ -78,6 +81,21 @@ class BusinessIn(BaseModel):
     )
     slot_step_minutes: int | None = Field(default=None, ge=HOLD_MINUTES, le=240,
                                           multiple_of=HOLD_MINUTES)
+    privacy_notice_url: str | None = Field(
+        default=None, max_length=500, pattern=r"^https?://[^\s]+$",
+        description="the business's privacy notice, linked from the web chat; null: "
+                    "Mostrador's generated notice at /privacy/{slug}")
+    widget_origins: list[str] | None = Field(
+        default=None, max_length=50,
+        description='sites allowed to embed the chat widget: "https://shop.example", '
+                    '"http://localhost:*" (any port), "https://*.shop.example"')
+
+    @field_validator("widget_origins")
+    @classmethod
+    def _origins(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        return list(dict.fromkeys(normalize_pattern(v) for v in value))
 
     @field_validator("timezone")
     @classmethod
@@ -127,6 +145,8 @@ def _business_out(db: SessionDep, tenant: Tenant) -> BusinessOut:
         currency=tenant.currency, address=tenant.address, phone=tenant.phone,
         email=tenant.email, business_hours=tenant.business_hours,
         slot_step_minutes=tenant.slot_step_minutes,
+        privacy_notice_url=tenant.privacy_notice_url,
+        widget_origins=list(tenant.widget_origins or []),
         services=[_service_out(s) for s in services],
     )
 
@@ -143,7 +163,7 @@ def put_business(body: BusinessIn, db: SessionDep, actor: ConfigWriter) -> Busin
     tenant = actor.tenant
     changed = body.model_dump(exclude_unset=True)
     for key, value in changed.items():
-        if value is not None or key in {"address", "phone", "email"}:
+        if value is not None or key in {"address", "phone", "email", "privacy_notice_url"}:
             setattr(tenant, key, value)
     db.add(tenant)
     actor.audit(db, action="business.update", resource_type="tenant", resource_ids=[tenant.id],

@@ -42,6 +42,9 @@ class WhatsAppIn(_Secrets):
     template_name: str | None = Field(default=None, max_length=512, description=(
         "Approved template sent when the 24-hour window is closed"))
     template_language: str | None = Field(default=None, max_length=16)
+    otp_template_name: str | None = Field(default=None, max_length=512, description=(
+        "Approved copy-code authentication template for one-time verification codes"))
+    otp_template_language: str | None = Field(default=None, max_length=16)
 
 
 class InstagramIn(_Secrets):
@@ -86,7 +89,9 @@ def connect_whatsapp(body: WhatsAppIn, db: SessionDep, box: SecretBoxDep,
                      actor: ConfigWriter) -> ChannelConnectionPublic:
     return _create(db, box, actor, ChannelKind.whatsapp, body.phone_number_id,
                    body.access_token, body, template_name=body.template_name,
-                   template_language=body.template_language)
+                   template_language=body.template_language,
+                   otp_template_name=body.otp_template_name,
+                   otp_template_language=body.otp_template_language)
 
 
 @router.post("/instagram", status_code=201, response_model=ChannelConnectionPublic)

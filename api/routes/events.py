@@ -12,19 +12,20 @@ import json
 from collections.abc import AsyncIterator
 
 import redis.asyncio as aioredis
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.responses import StreamingResponse
 
 from api.deps import QueueDep, SettingsDep
+from api.routes.chat import SessionQuery, limit_address
 
-router = APIRouter(tags=["web chat"])
+router = APIRouter(tags=["web chat"], dependencies=[Depends(limit_address)])
 KEEPALIVE_SECONDS = 15.0
 
 
 @router.get("/v1/chat/{tenant_slug}/events")
 async def chat_events(
     tenant_slug: str, queue: QueueDep, settings: SettingsDep,
-    session_id: str = Query(min_length=8, max_length=128, pattern=r"^[A-Za-z0-9_\-:.]+$"),
+    session_id: SessionQuery,
     request_id: str | None = Query(None, max_length=64, pattern=r"^[a-f0-9]+$"),
 ) -> StreamingResponse:
     """`text/event-stream` of `{"conversation_id", "reply", "message_id"}` events."""

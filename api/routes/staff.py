@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, HTTPException, Query, status
 from sqlmodel import Session, col, select
 
-from api.deps import ConfigWriter, CrmReader, CrmWriter, SessionDep, SettingsDep
+from api.deps import Actor, ConfigWriter, CrmReader, CrmWriter, SessionDep, SettingsDep
 from api.schemas import (
     AgentConfigIn,
     AgentConfigOut,
@@ -25,7 +25,9 @@ from api.schemas import (
     ConversationSummary,
     LeadOut,
     LeadPatch,
+    LinkIn,
     MessageOut,
+    SharedValue,
     TrainingObjectionIn,
     TrainingObjectionOut,
 )
@@ -44,7 +46,7 @@ from crm.models import (
     User,
     utcnow,
 )
-from crm.services.contacts import rectify_contact
+from crm.services.contacts import merge_contacts, rectify_contact, shared_values
 from crm.services.conversations import transcript
 from crm.services.privacy import consents_of
 from crm.services.tenants import agent_config
@@ -56,8 +58,8 @@ router = APIRouter(prefix="/v1", tags=["staff"])
 
 def _lead_out(lead: Lead, contact: Contact, emails: dict[str, str]) -> LeadOut:
     return LeadOut(
-        id=lead.id, contact_id=contact.id, name=contact.name, phone=contact.phone,
-        email=contact.email, source=lead.source.value, stage=lead.stage.value,
+        id=lead.id, contact_id=contact.id, name=contact.name, phone=contact.contact_phone,
+        email=contact.contact_email, source=lead.source.value, stage=lead.stage.value,
         assigned_to=lead.assigned_to, assigned_to_email=emails.get(lead.assigned_to or ""),
         temperature=lead.temperature.value, notes=lead.notes,
         utm_source=lead.utm_source, utm_medium=lead.utm_medium,
@@ -126,12 +128,18 @@ def patch_lead(lead_id: str, body: LeadPatch, db: SessionDep, actor: CrmWriter) 
     return _lead_out(lead, contact, _staff_emails(db, actor.tenant_id))
 
 
-def _contact_out(db: Session, contact: Contact) -> ContactOut:
+def _contact_out(db: Session, actor: Actor, contact: Contact) -> ContactOut:
     pref = db.get(ContactPreference, contact.id)
     consents = {c.purpose.value: c.granted for c in consents_of(db, contact_id=contact.id)}
+    visible = visible_contact_ids(db, actor)
+    same_as = [SharedValue(field=field, contact_id=other.id,
+                           name=other.name if visible is None or other.id in visible else None)
+               for field, other in shared_values(db, contact=contact)]
     return ContactOut(
         id=contact.id, name=contact.name, phone=contact.phone, email=contact.email,
-        created_at=contact.created_at, updated_at=contact.updated_at,
+        phone_verified=contact.phone_verified, email_verified=contact.email_verified,
+        claimed_phone=contact.claimed_phone, claimed_email=contact.claimed_email,
+        same_as=same_as, created_at=contact.created_at, updated_at=contact.updated_at,
         objected_to_training=bool(pref and pref.objected_to_training),
         processing_restricted=bool(pref and pref.processing_restricted),
         minor_flagged=bool(pref and pref.minor_flagged_at),
@@ -147,7 +155,7 @@ def get_contact(contact_id: str, db: SessionDep, actor: CrmReader) -> ContactOut
     contact = own_contact(db, actor, contact_id)
     actor.audit(db, action="contact.read", resource_type="contact", resource_ids=[contact.id])
     db.commit()
-    return _contact_out(db, contact)
+    return _contact_out(db, actor, contact)
 
 
 @router.patch("/contacts/{contact_id}", response_model=ContactOut)
@@ -168,7 +176,7 @@ def patch_contact(contact_id: str, body: ContactPatch, db: SessionDep,
     actor.audit(db, action="contact.update", resource_type="contact",
                 resource_ids=[contact.id], details={"fields": changed})
     db.commit()
-    return _contact_out(db, contact)
+    return _contact_out(db, actor, contact)
 
 
 @router.get("/appointments", response_model=list[AppointmentOut])
@@ -194,7 +202,7 @@ def list_appointments(db: SessionDep, actor: CrmReader,
     return [
         AppointmentOut(id=a.id, contact_id=c.id, service=s.name, start=a.start_at.astimezone(tz),
                        end=a.end_at.astimezone(tz), status=a.status.value,
-                       contact=ContactRef(name=c.name, phone=c.phone))
+                       contact=ContactRef(name=c.name, phone=c.contact_phone))
         for a, c, s in rows
     ]
 
@@ -235,13 +243,33 @@ def get_conversation(conversation_id: str, db: SessionDep, actor: CrmReader) -> 
         status=conversation.status.value, needs_human=conversation.needs_human,
         human_reason=conversation.human_reason,
         contact=ContactRef(name=contact.name if contact else None,
-                           phone=contact.phone if contact else None),
+                           phone=contact.contact_phone if contact else None),
         created_at=conversation.created_at, last_message_at=conversation.last_message_at,
         messages=[MessageOut(role=m.role.value, text=m.text, tool_calls=m.tool_calls,
                              tool_call_id=m.tool_call_id, tool_name=m.tool_name,
                              channel_message_id=m.channel_message_id, created_at=m.created_at)
                   for m in messages],
     )
+
+
+@router.post("/conversations/{conversation_id}/link", response_model=ContactOut)
+def link_conversation(conversation_id: str, body: LinkIn, db: SessionDep,
+                      actor: CrmWriter) -> ContactOut:
+    """Staff vouch that this conversation's person is the contact `contact_id`: the
+    conversation's contact (its channel identities, conversations, leads and
+    appointments) is merged into it. What a one-time code does for the person themselves;
+    use it for "same phone as ..." contacts that are one person. Returns the contact."""
+    conversation = own_conversation(db, actor, conversation_id)
+    target = own_contact(db, actor, body.contact_id)
+    source = db.get(Contact, conversation.contact_id)
+    assert source is not None  # FK
+    if source.id != target.id:
+        merge_contacts(db, keep=target, drop=source)
+    actor.audit(db, action="contact.link", resource_type="contact",
+                resource_ids=[target.id, source.id],
+                details={"conversation_id": conversation.id})
+    db.commit()
+    return _contact_out(db, actor, target)
 
 
 @router.put("/contacts/{contact_id}/training-objection", response_model=TrainingObjectionOut)

@@ -60,6 +60,7 @@ from crm.models.tenant import (
     Tenant,
     hours_for,
 )
+from crm.models.verification import VerificationCode
 
 __all__ = [
     "ALL_TOOLS", "HOLD_MINUTES", "UTM_FIELDS", "WEEKDAYS", "AgentConfig", "AgentConfigBase",
@@ -75,5 +76,5 @@ __all__ = [
     "LEDGER_TABLES", "LEGACY_CHAIN", "PLATFORM_CHAIN", "ROLE_SCOPES", "ConsentPurpose",
     "ContactConsent", "ErasureTombstone", "ExpiredContactAction", "PrivacyRequest",
     "RequestStatus", "RequestType", "Scope", "SubjectKind", "TenantPrivacySettings",
-    "TenantPrivacySettingsBase", "TombstoneKind", "scopes_for",
+    "TenantPrivacySettingsBase", "TombstoneKind", "VerificationCode", "scopes_for",
 ]

@@ -46,6 +46,9 @@ class ChannelConnection(SQLModel, table=True):
     # WhatsApp: the approved template sent when the 24-hour window is closed.
     template_name: str | None = Field(default=None, max_length=512)
     template_language: str | None = Field(default=None, max_length=16)
+    # WhatsApp: the approved authentication (copy-code) template one-time codes go in.
+    otp_template_name: str | None = Field(default=None, max_length=512)
+    otp_template_language: str | None = Field(default=None, max_length=16)
     # Lead Ads: the sellers leads rotate among (user ids); empty: every active seller.
     seller_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     active: bool = True
@@ -65,6 +68,8 @@ class ChannelConnectionPublic(SQLModel):
     has_verify_token: bool
     template_name: str | None
     template_language: str | None
+    otp_template_name: str | None = None
+    otp_template_language: str | None = None
     seller_ids: list[str]
     active: bool
     created_at: datetime

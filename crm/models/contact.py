@@ -1,4 +1,13 @@
-"""End users (contacts) and the channel identities that recognize them."""
+"""End users (contacts) and the channel identities that recognize them.
+
+Identity levels. A channel identity the channel vouches for (a WhatsApp wa_id, an
+Instagram or Messenger sender id) is *verified*; a phone or email typed into a chat is a
+*claim*. ``phone``/``email`` are unique per business and say who holds the value; the
+``*_verified`` flags say whether a channel, a one-time code or staff vouched for it. A
+claim of a value another contact holds is kept apart in ``claimed_phone``/``claimed_email``
+(never merged: staff see "same phone as ..." and merge by hand, or the person proves it
+with a code, crm.services.verification).
+"""
 
 from __future__ import annotations
 
@@ -21,8 +30,22 @@ class Contact(SQLModel, table=True):
     name: str | None = Field(default=None, max_length=200)
     phone: str | None = Field(default=None, max_length=20)  # E.164
     email: str | None = Field(default=None, max_length=254)  # lower-cased
+    phone_verified: bool = False
+    email_verified: bool = False
+    # Typed by this contact but held by another contact: kept, never merged.
+    claimed_phone: str | None = Field(default=None, max_length=20, index=True)
+    claimed_email: str | None = Field(default=None, max_length=254, index=True)
     created_at: datetime = utc_field()
     updated_at: datetime = utc_field()
+
+    @property
+    def contact_phone(self) -> str | None:
+        """The phone to reach this person on: theirs, or the one they claimed."""
+        return self.phone or self.claimed_phone
+
+    @property
+    def contact_email(self) -> str | None:
+        return self.email or self.claimed_email
 
 
 class ChannelIdentity(SQLModel, table=True):

@@ -24,6 +24,8 @@ ALL_TOOLS = (
     "business_info",
     "request_human",
     "record_training_objection",
+    "send_verification_code",
+    "verify_code",
 )
 
 
@@ -41,6 +43,11 @@ class TenantBase(SQLModel):
         default_factory=dict, sa_column=Column(JSON, nullable=False)
     )
     slot_step_minutes: int = Field(default=30, ge=15, le=240)
+    # The business's privacy notice, linked from the web chat before the first message.
+    privacy_notice_url: str | None = Field(default=None, max_length=500)
+    # Web pages allowed to embed the chat widget (CORS): "https://shop.example",
+    # "http://localhost:*" (any port), "https://*.shop.example" (any subdomain).
+    widget_origins: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 class Tenant(TenantBase, table=True):

@@ -89,7 +89,7 @@ def book(
     """
     service = resolve_service(db, tenant=tenant, name=service_name)
     start, end = _validate_time(db, tenant=tenant, service=service, day=day, at=at, now=now)
-    if not contact.name or not contact.phone:
+    if not contact.name or not contact.contact_phone:
         raise MissingContactData(
             "Antes de reservar hacen falta el nombre y el teléfono del cliente: pedíselos y "
             "guardalos con save_contact_details."

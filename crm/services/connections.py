@@ -49,6 +49,8 @@ def create_connection(
     app_secret: str | None = None,
     template_name: str | None = None,
     template_language: str | None = None,
+    otp_template_name: str | None = None,
+    otp_template_language: str | None = None,
     seller_emails: list[str] | None = None,
 ) -> ChannelConnection:
     """Store a connection with its secrets encrypted.
@@ -71,6 +73,7 @@ def create_connection(
         verify_token_enc=box.encrypt(verify_token),
         verify_token_hash=box.lookup_hash(verify_token),
         template_name=template_name, template_language=template_language,
+        otp_template_name=otp_template_name, otp_template_language=otp_template_language,
         seller_ids=seller_ids,
     )
     try:
@@ -90,6 +93,8 @@ def public(connection: ChannelConnection) -> ChannelConnectionPublic:
         uses_platform_app=connection.app_secret_enc is None,
         has_verify_token=bool(connection.verify_token_enc),
         template_name=connection.template_name, template_language=connection.template_language,
+        otp_template_name=connection.otp_template_name,
+        otp_template_language=connection.otp_template_language,
         seller_ids=list(connection.seller_ids), active=connection.active,
         created_at=connection.created_at,
     )

@@ -104,3 +104,22 @@ def final_reply_after(db: Session, *, conversation_id: str, message_id: int) -> 
         Message.conversation_id == conversation_id, col(Message.id) > message_id,
         Message.role == MessageRole.assistant).order_by(col(Message.id)))
     return next((r for r in rows if not r.tool_calls), None)
+
+
+def find_conversation(db: Session, *, tenant: Tenant, channel: Channel,
+                      external_id: str) -> Conversation | None:
+    """The conversation of a channel thread, if it exists (never created here)."""
+    return db.exec(select(Conversation).where(
+        Conversation.tenant_id == tenant.id, Conversation.channel == channel,
+        Conversation.external_id == external_id)).first()
+
+
+def visible_history(db: Session, *, conversation_id: str, limit: int = 200) -> list[Message]:
+    """What the person sees of their conversation, oldest first (the last `limit`): their
+    messages and the replies they got; never tool calls, tool results or empty steps."""
+    rows = db.exec(select(Message).where(
+        Message.conversation_id == conversation_id,
+        col(Message.role).in_((MessageRole.user, MessageRole.assistant)),
+        Message.text != "").order_by(col(Message.id).desc()).limit(limit * 2))
+    shown = [m for m in rows if not (m.role == MessageRole.assistant and m.tool_calls)]
+    return shown[:limit][::-1]

@@ -149,15 +149,37 @@ def test_a_returning_contact_is_named_in_the_prompt_with_their_appointments(
         text("Reservado."),
     )
     _say(openai_runtime, tenant.slug, "turno el miércoles 16:30", session="sess-web-a")
-    # Same person, new browser: once she gives her phone she is recognized (one contact).
-    stub.push(tool_call("save_contact_details", {"phone": "11 15 5555 7777"}), text("¡Hola!"))
-    _say(openai_runtime, tenant.slug, "hola, mi cel es 11 15 5555 7777", session="sess-web-b")
-    assert len(db.exec(select(Contact)).all()) == 1
     stub.push(text("¡Hola Carla!"))
-    _say(openai_runtime, tenant.slug, "hola de nuevo", session="sess-web-b")
+    _say(openai_runtime, tenant.slug, "hola de nuevo", session="sess-web-a")
     system = stub.requests[-1]["messages"][0]["content"]
     assert "Carla Méndez" in system and "Consulta general" in system and "16:30" in system
     assert "5555" not in system  # the phone itself is not sent to the LLM
+
+
+def test_a_phone_typed_in_a_new_chat_discloses_nothing_of_the_contact_holding_it(
+    openai_runtime: AgentRuntime, stub: OpenAIStub, db: Session
+) -> None:
+    tenant = make_tenant(db)
+    stub.push(
+        tool_call("save_contact_details", {"name": "Carla Méndez", "phone": "+54 9 11 5555-7777"}),
+        tool_call("book_appointment", {"service": "Consulta general", "day": "2026-11-25",
+                                       "time": "16:30"}),
+        text("Reservado."),
+    )
+    _say(openai_runtime, tenant.slug, "turno el miércoles 16:30", session="sess-web-a")
+    # Someone else (or the same person, unproven) types Carla's phone in a new browser.
+    stub.push(tool_call("save_contact_details", {"name": "Pedro Ruiz",
+                                                 "phone": "11 15 5555 7777"}), text("¡Hola!"))
+    _say(openai_runtime, tenant.slug, "soy Pedro, mi cel es 11 15 5555 7777", session="sess-web-b")
+    saved = json.loads(db.exec(select(Message).where(Message.role == MessageRole.tool)
+                               .order_by(Message.id.desc())).first().text)  # type: ignore[union-attr]
+    assert saved["contact"]["name"] == "Pedro Ruiz"
+    assert len(db.exec(select(Contact)).all()) == 2  # a claim never merges two contacts
+    stub.push(text("¿En qué te ayudo?"))
+    _say(openai_runtime, tenant.slug, "qué turnos tengo?", session="sess-web-b")
+    system = stub.requests[-1]["messages"][0]["content"]
+    assert "Carla" not in system and "Méndez" not in system
+    assert "16:30" not in system and "Turnos próximos" not in system
 
 
 def test_disabled_tools_are_not_offered_to_the_model(

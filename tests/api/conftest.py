@@ -13,6 +13,7 @@ from agent.runtime import AgentRuntime
 from api.app import create_app
 from crm.settings import Settings
 from tests.conftest import NOW
+from tests.support.browser import browser, new_page, page  # noqa: F401  (browser tests)
 from tests.support.openai_stub import OpenAIStub
 
 

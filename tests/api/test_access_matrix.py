@@ -181,6 +181,9 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("GET", "/v1/appointments", Scope.crm_read, targeted=False),
     Endpoint("GET", "/v1/conversations", Scope.crm_read, targeted=False),
     Endpoint("GET", "/v1/conversations/{conversation}", Scope.crm_read, seller_scoped=True),
+    # Links the conversation to its own contact (a no-op merge): the body is set in _call.
+    Endpoint("POST", "/v1/conversations/{conversation}/link", Scope.crm_write,
+             seller_scoped=True),
     Endpoint("GET", "/v1/agent-config", Scope.config_write, targeted=False),
     Endpoint("PUT", "/v1/agent-config", Scope.config_write, targeted=False,
              body=lambda: {"greeting": "¡Hola!"}),
@@ -235,7 +238,9 @@ ENDPOINTS: list[Endpoint] = [
 SEPARATE = {("GET", "/v1/tokens"), ("DELETE", "/v1/tokens/{token_id}"),
             ("GET", "/v1/corpus/exports/{export_id}"),
             ("GET", "/v1/corpus/exports/{export_id}/files/{name}")}
-PUBLIC = {("POST", "/v1/chat/{tenant_slug}/messages"), ("GET", "/v1/chat/{tenant_slug}/events")}
+PUBLIC = {("POST", "/v1/chat/{tenant_slug}/messages"), ("GET", "/v1/chat/{tenant_slug}/events"),
+          ("GET", "/v1/chat/{tenant_slug}/messages"), ("POST", "/v1/chat/{tenant_slug}/sessions"),
+          ("GET", "/v1/chat/{tenant_slug}/config")}
 
 
 def expected(endpoint: Endpoint, role: str, target: str) -> int:
@@ -265,6 +270,8 @@ def _call(client: TestClient, world: World, endpoint: Endpoint, role: str,
     body = endpoint.body() if endpoint.body else None
     if endpoint.path == "/v1/tokens":
         body = {"user_id": ids["user"]}
+    if endpoint.path.endswith("/link"):
+        body = {"contact_id": ids["contact"]}
     response = client.request(endpoint.method, path, headers=_headers(world, role), json=body)
     return response.status_code
 

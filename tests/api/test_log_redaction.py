@@ -221,7 +221,7 @@ def test_a_whole_run_logs_none_of_the_seeded_pii(
                      f"Soy {NAME}", f"mi cel es {PHONE_FORMS[0]}, mail {EMAIL}",
                      f"DNI {DNI}, también {PHONE_FORMS[1]}"):
             response = client.post(f"/v1/chat/{demo.slug}/messages",
-                                   json={"session_id": "web-logs-1", "text": text})
+                                   json={"session_id": "web-logs-1-0000000000000000", "text": text})
             assert response.status_code == 200
         db.commit()
         assert len(db.exec(select(Appointment)).all()) == 1

@@ -33,6 +33,9 @@ from crm.settings import Settings
 from tests.conftest import NOW
 from tests.factories import make_demo
 
+MINOR_SESSION = "web-minor-1-0000000000000000"
+OTHER_SESSION = "web-other-2-0000000000000000"
+
 BOOKING = "quiero un turno para limpieza mañana a las 10, soy Ana Pérez, 11 5832-1190"
 
 
@@ -49,7 +52,7 @@ def demo(db: Session) -> Tenant:
     return make_demo(db)
 
 
-def _say(web: TestClient, tenant: Tenant, text: str, session: str = "web-minor-1") -> str:
+def _say(web: TestClient, tenant: Tenant, text: str, session: str = MINOR_SESSION) -> str:
     response = web.post(f"/v1/chat/{tenant.slug}/messages",
                         json={"session_id": session, "text": text})
     assert response.status_code == 200, response.text
@@ -57,7 +60,7 @@ def _say(web: TestClient, tenant: Tenant, text: str, session: str = "web-minor-1
     return reply
 
 
-def _conversation(db: Session, session: str = "web-minor-1") -> Conversation:
+def _conversation(db: Session, session: str = MINOR_SESSION) -> Conversation:
     db.commit()  # a fresh snapshot
     return db.exec(select(Conversation).where(Conversation.external_id == session)
                    .execution_options(populate_existing=True)).one()
@@ -145,4 +148,4 @@ def test_a_bare_age_answering_the_agents_question_counts(
                 text="¿Cuántos años tenés?")
     db.commit()
     assert _say(web, demo, "12") == GATE_REPLIES[MINOR]["es"]
-    assert _say(web, demo, "12", session="web-other-2") != GATE_REPLIES[MINOR]["es"]
+    assert _say(web, demo, "12", session=OTHER_SESSION) != GATE_REPLIES[MINOR]["es"]

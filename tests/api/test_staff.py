@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from crm.models import (
     ApiToken,
+    AuditEvent,
     Channel,
     Conversation,
     Lead,
@@ -179,3 +180,37 @@ def test_token_use_is_recorded_at_most_once_a_minute(client: TestClient, db: Ses
     db.commit()
     db.refresh(row)
     assert row.last_used_at == first  # a read a moment later does not write again
+
+
+def test_staff_see_same_phone_contacts_and_link_a_conversation_by_hand(
+        client: TestClient, db: Session) -> None:
+    from crm.services.contacts import update_contact_details
+
+    world = _world(db)
+    a = world["a"]
+    contact, _ = next(iter(world["rows"].values()))  # type: ignore[attr-defined]
+    visitor = make_contact(db, a)  # type: ignore[arg-type]
+    update_contact_details(db, tenant=a, contact=visitor, name="Visita",  # type: ignore[arg-type]
+                           phone=contact.phone)
+    chat = Conversation(tenant_id=a.id, contact_id=visitor.id,  # type: ignore[attr-defined]
+                        channel=Channel.web, external_id="s-visita")
+    db.add(chat)
+    db.commit()
+    admin = _auth(world["admin"])  # type: ignore[arg-type]
+    seen = client.get(f"/v1/contacts/{visitor.id}", headers=admin).json()
+    assert (seen["phone"], seen["claimed_phone"], seen["phone_verified"]) == (
+        None, contact.phone, False)
+    assert seen["same_as"] == [{"field": "phone", "contact_id": contact.id,
+                                "name": contact.name}]
+    linked = client.post(f"/v1/conversations/{chat.id}/link", headers=admin,
+                         json={"contact_id": contact.id})
+    assert linked.status_code == 200 and linked.json()["id"] == contact.id
+    assert chat.id in linked.json()["conversation_ids"]
+    assert client.get(f"/v1/contacts/{visitor.id}", headers=admin).status_code == 404
+    db.commit()
+    events = [e.action for e in db.exec(select(AuditEvent).where(
+        AuditEvent.action == "contact.link"))]
+    assert events == ["contact.link"]
+    other = world["b_conversation"]
+    assert client.post(f"/v1/conversations/{other.id}/link", headers=admin,  # type: ignore[attr-defined]
+                       json={"contact_id": contact.id}).status_code == 404

@@ -99,9 +99,9 @@ class Someone:
 
 
 PERSON = Someone("Florencia Quiroga", "+5491164470923", "11 15 6447-0923",
-                 "florencia.quiroga@correo.test", "web-7c1e52a9d04b")
+                 "florencia.quiroga@correo.test", "web-7c1e52a9d04b5e0c9f21")
 OTHER = Someone("Tomás Echeverría", "+5491152083347", "11 15 5208-3347",
-                "tomas.echeverria@correo.test", "web-b8f03e61a2c7")
+                "tomas.echeverria@correo.test", "web-b8f03e61a2c74d1a9e06")
 
 
 def found_in(value: Any, needles: list[str]) -> list[str]:
@@ -176,9 +176,12 @@ def corpus_records_of(engine: Engine, settings: Settings, contact_ids: list[str]
 
 
 def contacts_of(engine: Engine, someone: Someone) -> list[str]:
+    """Their contacts: those holding their phone or email, and chats that typed them."""
     with Session(engine) as db:
         return list(db.exec(select(Contact.id).where(
-            (col(Contact.phone) == someone.phone) | (col(Contact.email) == someone.email))))
+            (col(Contact.phone) == someone.phone) | (col(Contact.email) == someone.email)
+            | (col(Contact.claimed_phone) == someone.phone)
+            | (col(Contact.claimed_email) == someone.email))))
 
 
 def wa_batch(*messages: tuple[Someone, str, str]) -> dict[str, Any]:

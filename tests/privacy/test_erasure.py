@@ -44,14 +44,14 @@ from crm.services.privacy import tombstone_keys
 from crm.settings import Settings
 from privacy.context import PrivacyContext
 from privacy.erasure import ERASED_TABLES, erase_contacts
-from privacy.locate import Subject
+from privacy.locate import Subject, locate
 from privacy.raw_events import SCRUBBED
 from privacy.tombstones import read_tombstones, reapply_erasures
 from tests.channels.conftest import APP_SECRET, NOW_TS, VERIFY, WA_PHONE_ID, WA_TOKEN
 from tests.channels.payloads import messaging, signed, text_event
 from tests.conftest import NOW
 from tests.factories import make_demo
-from tests.privacy.conftest import PHONE, WA_ID, Person, add_corpus_records
+from tests.privacy.conftest import PHONE, WA_ID, Person, add_corpus_records, fresh
 from tests.privacy.everywhere import (
     OTHER,
     PERSON,
@@ -83,7 +83,13 @@ def test_an_erased_person_is_found_nowhere_and_again_after_a_backup_restore(
     tenant = seed_everywhere(settings, everywhere_runtime, graph, queue)
     url = settings.redis_url or ""
     mine, theirs = contacts_of(engine, PERSON), contacts_of(engine, OTHER)
-    assert len(mine) == 1 and theirs
+    # Her web chat typed her phone (a claim) before WhatsApp vouched for it: two contacts,
+    # and an erasure by her phone finds both.
+    assert len(mine) == 2 and theirs
+    with Session(engine) as db:
+        located = locate(db, tenant_id=tenant.id, subject=Subject(SubjectKind.phone,
+                                                                  PERSON.phone), claims=True)
+        assert sorted(c.id for c in located) == sorted(mine)
     with Session(engine, expire_on_commit=False) as db:  # staff read the contact; an access
         # request resolved to it
         record_event(db, action="crm.contact.read", actor_kind="user", tenant_id=tenant.id,
@@ -122,7 +128,7 @@ def test_an_erased_person_is_found_nowhere_and_again_after_a_backup_restore(
     assert not any(list(queue.client.scan_iter(p)) for p in rate_keys)
     assert corpus_records_of(engine, settings, mine) == 0
     counts = report.as_dict()
-    assert counts["contacts"] == 1 and report.rows["message"] > 0
+    assert counts["contacts"] == 2 and report.rows["message"] > 0
     assert report.rows["leadadintake"] == 1 and report.rows["appointment"] == 1
     assert report.webhook_events >= 5 and report.redis_keys >= 2
     assert report.corpus_records >= 2 and report.tombstones >= 6
@@ -133,8 +139,8 @@ def test_an_erased_person_is_found_nowhere_and_again_after_a_backup_restore(
                 keys.of(tenant.id, TombstoneKind.email, PERSON.email),
                 keys.of(tenant.id, TombstoneKind.identity, f"web:{PERSON.session}"),
                 keys.of(tenant.id, TombstoneKind.identity, f"whatsapp:{PERSON.wa_id}"),
-                keys.of(tenant.id, TombstoneKind.contact, mine[0]),
-                corpus_keys(settings).subject_key(mine[0])}
+                *(keys.of(tenant.id, TombstoneKind.contact, c) for c in mine),
+                *(corpus_keys(settings).subject_key(c) for c in mine)}
     for where in (engine, ctx.ledger):
         stones = read_tombstones(where, tenant.id)
         assert expected <= {t.key for t in stones}
@@ -161,7 +167,7 @@ def test_an_erased_person_is_found_nowhere_and_again_after_a_backup_restore(
 
     again = reapply_erasures(ctx, actor_kind="cli")
 
-    assert again.contacts_erased == 1 and again.copied_to_crm == len(ledger_keys)
+    assert again.contacts_erased == 2 and again.copied_to_crm == len(ledger_keys)
     assert again.corpus_records >= 2 and again.tombstones == len(ledger_keys)
     assert scan_database(engine, needles) == []
     assert scan_redis(url, redis_prefix, needles) == []
@@ -237,6 +243,20 @@ def test_contacts_of_another_business_are_not_erased(privacy_ctx: PrivacyContext
     db.expire_all()
     assert db.get(Contact, person.contact.id) is not None
     assert len(db.exec(select(CorpusRecord)).all()) == 3
+
+
+def test_another_contact_that_typed_the_persons_phone_and_email_keeps_no_copy(
+        privacy_ctx: PrivacyContext, person: Person, db: Session) -> None:
+    person.other.claimed_phone, person.other.claimed_email = PHONE, person.contact.email
+    db.add(person.other)
+    db.commit()
+    report = erase_contacts(privacy_ctx, tenant_id=person.tenant.id,
+                            contact_ids=[person.contact.id], request_id="r-claims")
+    assert report.rows["contact_claims"] == 2
+    fresh(db)
+    other = db.get(Contact, person.other.id)
+    assert other is not None and other.name == person.other.name
+    assert (other.claimed_phone, other.claimed_email) == (None, None)
 
 
 def test_a_mixed_webhook_batch_keeps_the_other_persons_items(

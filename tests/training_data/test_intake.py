@@ -155,14 +155,13 @@ def test_audit_events_chain_their_hashes(db: Session) -> None:
 
 
 def test_an_objection_survives_a_contact_merge(business: Tenant, db: Session) -> None:
-    from crm.services.contacts import update_contact_details
+    from crm.services.contacts import merge_contacts
     from crm.services.training import has_objected
 
     known = make_contact(db, business, name="Lucas Gómez", phone="+541144000007")
     anonymous = make_contact(db, business)
     set_training_objection(db, contact=anonymous, source="chat")
     db.commit()
-    merged = update_contact_details(db, tenant=business, contact=anonymous,
-                                    phone="11 4400-0007")
+    merged = merge_contacts(db, keep=known, drop=anonymous)  # proven one person (a code, staff)
     db.commit()
     assert merged.id == known.id and has_objected(db, contact_id=known.id)

@@ -8,6 +8,7 @@ import pytest
 
 from agent.offline import OfflineChatModel
 from agent.offline.intents import detect
+from crm.models import ALL_TOOLS
 from tests.agent.offline.offline_support import Chat, call_of, make_profile, upcoming
 
 KNOWN = make_profile(
@@ -97,8 +98,16 @@ def test_my_appointments_are_listed_from_the_profile() -> None:
     assert reply.content == "Tenés turno de Limpieza dental el miércoles 25/11 a las 11:00."
 
 
-def test_reschedule_without_appointments_says_so_instead_of_asking_a_day() -> None:
+def test_reschedule_without_appointments_asks_what_they_booked_with() -> None:
     reply = Chat(OfflineChatModel(agent_profile=make_profile())).user("quiero cambiar mi turno")
+    assert str(reply.content).startswith("No encuentro turnos tuyos en esta conversación. Si "
+                                         "reservaste con otro número o canal, decime el teléfono")
+
+
+def test_reschedule_without_appointments_nor_codes_says_so_instead_of_asking_a_day() -> None:
+    tools = [t for t in ALL_TOOLS if t not in ("send_verification_code", "verify_code")]
+    model = OfflineChatModel(agent_profile=make_profile(), tool_names=tuple(tools))
+    reply = Chat(model).user("quiero cambiar mi turno")
     assert reply.content == "No encuentro turnos próximos a tu nombre. ¿Querés reservar un turno?"
 
 

@@ -70,13 +70,14 @@ def test_a_late_web_chat_reply_is_pushed_by_server_sent_events(
     app = create_app(settings, runtime)
     with live_server(app) as base:
         posted = httpx.post(f"{base}/v1/chat/demo/messages", timeout=10,
-                            json={"session_id": "sse-session-1", "text": "Hola"})
+                            json={"session_id": "sse-session-1-0000000000000000", "text": "Hola"})
         assert posted.status_code == 202
         request_id = posted.json()["request_id"]
         with workers(settings, runtime):  # the worker answers before the page listens
             wait_until(lambda: app.state.queue.client.exists(
                 app.state.queue.reply_key(request_id)) == 1, message="the reply")
-        url = f"{base}/v1/chat/demo/events?session_id=sse-session-1&request_id={request_id}"
+        url = (f"{base}/v1/chat/demo/events?session_id=sse-session-1-0000000000000000"
+               f"&request_id={request_id}")
         with httpx.stream("GET", url, timeout=10) as stream:
             assert stream.headers["content-type"].startswith("text/event-stream")
             for line in stream.iter_lines():
@@ -147,3 +148,22 @@ def test_dlq_commands_list_retry_and_drop_dead_letters(cli_env: None, queue: Que
     assert queue.stats().dead == 0
     assert runner.invoke(cli, ["dlq", "retry"]).exit_code == 2
     get_settings.cache_clear()
+
+
+def test_web_chat_rate_limits_are_counted_in_redis_and_shared_by_api_processes(
+        queue_settings: Settings, runtime: AgentRuntime, demo: object, prefix: str) -> None:
+    settings = queue_settings.model_copy(update={
+        "chat_reply_timeout_seconds": 0.05, "chat_messages_per_session_per_minute": 2})
+    session = "rate-limited-session-0000000000"
+    body = {"session_id": session, "text": "Hola"}
+    with TestClient(create_app(settings, runtime)) as one, \
+            TestClient(create_app(settings, runtime)) as two:
+        codes = [client.post("/v1/chat/demo/messages", json=body).status_code
+                 for client in (one, two, one, two)]
+        refused = two.post("/v1/chat/demo/messages", json=body)
+    assert codes == [202, 202, 429, 429]  # no worker runs: queued, then over the limit
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    client = redis.Redis.from_url(settings.redis_url or "", decode_responses=True)
+    keys = list(client.scan_iter(f"{prefix}:chatrl:*"))
+    assert keys and not any(session in key or "testclient" in key for key in keys)
+    client.close()

@@ -38,6 +38,8 @@ from tests.channels.durable.conftest import wait_until, workers
 from tests.channels.payloads import leadgen, wa_text
 from tests.support.graph_standin import GraphStandIn
 
+WEB_SESSION = "web-session-1-0000000000000000"
+
 PAGE = "5550001"
 
 
@@ -285,18 +287,18 @@ def test_the_web_chat_answers_through_a_worker_and_202_when_none_answers_in_time
         db: Session, demo: object) -> None:
     url = "/v1/chat/demo/messages"
     with workers(queue_settings, runtime):
-        response = queued_client.post(url, json={"session_id": "web-session-1",
+        response = queued_client.post(url, json={"session_id": WEB_SESSION,
                                                  "text": "Hola, qué servicios tienen?"})
         assert response.status_code == 200
         body = response.json()
         assert body["reply"] and body["conversation_id"]
     queued_client.app.state.settings.chat_reply_timeout_seconds = 0.2  # type: ignore[attr-defined]
-    late = queued_client.post(url, json={"session_id": "web-session-1", "text": "gracias"})
+    late = queued_client.post(url, json={"session_id": WEB_SESSION, "text": "gracias"})
     assert late.status_code == 202
     assert late.json()["reply"] is None
     assert late.json()["conversation_id"] == body["conversation_id"]
     assert queued_client.post("/v1/chat/nadie/messages",
-                              json={"session_id": "web-session-1", "text": "x"}
+                              json={"session_id": WEB_SESSION, "text": "x"}
                               ).status_code == 404
 
 
