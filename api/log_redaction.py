@@ -128,7 +128,7 @@ class LogRedactor:
                     record.msg, record.args = scrubbed, ()
         if record.exc_info and record.exc_info[0] is not None:
             text = self._formatter.formatException(record.exc_info)
-            record.exc_text = self.scrub(text)
+            record.exc_text = self.scrub(scrub_exception_messages(text))
             if record.exc_text != text:
                 record.exc_info = None
         if record.stack_info:
@@ -192,6 +192,33 @@ class LogRedactor:
                 self._plain_words.clear()
             self._plain_words[word] = verdict
         return verdict
+
+
+# A traceback's frames are file, line and source code: no runtime data. What may carry data
+# is the message of each exception (the unindented "Type: message" lines and what follows
+# them): an input echoed in quotes, SQL parameters, PostgreSQL's "DETAIL: Key (...)=(...)".
+_QUOTED = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"")
+_SQL_PARAMETERS = re.compile(r"\[parameters: .*?\](?=\n|$)", re.S)
+_KEY_DETAIL = re.compile(r"(Key \([^)]*\)=)\((?:[^()]|\([^()]*\))*\)")
+_TRACEBACK_HEADERS = ("Traceback (most recent call last):", "During handling of the above",
+                      "The above exception was the direct cause")
+
+
+def scrub_exception_messages(traceback_text: str) -> str:
+    """A formatted traceback with its exception messages stripped of the values they may
+    quote (string literals, SQL parameters, PostgreSQL key details); frames unchanged."""
+    out = []
+    in_message = False
+    for line in traceback_text.split("\n"):
+        if line.startswith(_TRACEBACK_HEADERS):
+            in_message = False
+        elif line and not line[0].isspace():
+            in_message = True  # "SomeError: message" starts an exception's message
+        if in_message:
+            line = _KEY_DETAIL.sub(r"\1(<redacted>)", line)
+            line = _QUOTED.sub("'<redacted>'", line)
+        out.append(line)
+    return _SQL_PARAMETERS.sub("[parameters: <redacted>]", "\n".join(out))
 
 
 def _kv_placeholder(match: re.Match[str]) -> str:

@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field, field_validator
 
 from crm.models import ALL_TOOLS, LeadStage, Temperature
+from crm.text import storable
 
 MAX_TEXT = 4000
 # A web chat session id is the secret that opens a conversation's history: server-issued
@@ -23,6 +24,13 @@ class ChatIn(BaseModel):
         default=None, description="utm_* parameters of the page URL; kept on the lead"
     )
 
+    @field_validator("text", mode="before")
+    @classmethod
+    def _storable(cls, value: object) -> object:
+        # NUL and lone surrogates (JSON escapes allow them) are replaced, so the message is
+        # stored and answered rather than refused (crm.text).
+        return storable(value) if isinstance(value, str) else value
+
     @field_validator("text")
     @classmethod
     def _not_blank(cls, value: str) -> str:
@@ -35,7 +43,8 @@ class ChatIn(BaseModel):
     def _only_utm(cls, value: dict[str, str] | None) -> dict[str, str] | None:
         if value is None:
             return None
-        return {k: v[:200] for k, v in value.items() if k.startswith("utm_") and v}
+        return {storable(k): storable(v[:200]) for k, v in value.items()
+                if k.startswith("utm_") and v}
 
 
 class ChatOut(BaseModel):

@@ -8,11 +8,29 @@ becomes an `unsupported` message or is skipped, and is still kept in the raw eve
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from enum import StrEnum
 
 from crm.models import ChannelKind
+from crm.text import storable, storable_id
+
+# Fields that are ids: bounded to the narrowest column they are stored in (crm.text).
+_ID_FIELDS = frozenset({"account_id", "sender_id", "message_id", "target_id", "leadgen_id",
+                        "form_id", "ad_id", "reference"})
+
+
+class _Storable:
+    """Items are built from untrusted JSON: every string field is made storable, and ids
+    bounded, once, here (the parsers read strings through channels.shapes as well)."""
+
+    def __post_init__(self) -> None:
+        for f in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            if isinstance(value, str) and not isinstance(value, StrEnum):
+                clean = storable_id(value) if f.name in _ID_FIELDS else storable(value)
+                if clean is not value:
+                    object.__setattr__(self, f.name, clean)
 
 
 class InboundKind(StrEnum):
@@ -49,7 +67,7 @@ class Media:
 
 
 @dataclass(frozen=True)
-class InboundMessage:
+class InboundMessage(_Storable):
     """One thing an end user did, on any channel."""
 
     channel: ChannelKind
@@ -99,7 +117,7 @@ class InboundMessage:
 
 
 @dataclass(frozen=True)
-class StatusUpdate:
+class StatusUpdate(_Storable):
     """WhatsApp's news about a message the business sent."""
 
     channel: ChannelKind
@@ -112,7 +130,7 @@ class StatusUpdate:
 
 
 @dataclass(frozen=True)
-class LeadgenChange:
+class LeadgenChange(_Storable):
     """A Lead Ads form submission announced on a page (the answers are fetched later)."""
 
     channel: ChannelKind      # always lead_ads

@@ -87,8 +87,8 @@ def receive(db: Session, *, settings: Settings, box: SecretBox, body: bytes,
     platform = settings.meta_app_secret.get_secret_value() if settings.meta_app_secret else None
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        data = None
+    except (UnicodeDecodeError, ValueError, RecursionError):  # nesting past the interpreter's
+        data = None                                           # limit: not Meta's, malformed
     if not isinstance(data, dict):
         secrets = [s for s in (platform, *all_app_secrets(db, box=box)) if s]
         db.rollback()

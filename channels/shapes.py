@@ -1,8 +1,13 @@
-"""Tolerant readers for untrusted JSON: a wrong type reads as empty, never raises."""
+"""Tolerant readers for untrusted JSON: a wrong type reads as empty, never raises.
+
+Every string read here is storable (crm.text): NUL and lone surrogates are replaced.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+
+from crm.text import storable
 
 
 def as_dict(value: Any) -> dict[str, Any]:
@@ -16,4 +21,4 @@ def as_list(value: Any) -> list[Any]:
 def as_str(value: Any) -> str | None:
     if value is None or isinstance(value, dict | list):
         return None
-    return str(value)
+    return storable(str(value))

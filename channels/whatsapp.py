@@ -34,12 +34,12 @@ def parse(body: dict[str, Any]) -> ParsedWebhook:
         for change in as_list(as_dict(entry).get("changes")):
             change = as_dict(change)
             value = as_dict(change.get("value"))
-            account = str(as_dict(value.get("metadata")).get("phone_number_id") or "")
+            account = as_str(as_dict(value.get("metadata")).get("phone_number_id")) or ""
             if change.get("field") != "messages" or not account:
                 parsed.skipped += 1
                 continue
             parsed.accounts.add((ChannelKind.whatsapp, account))
-            names = {str(c.get("wa_id")): as_dict(c.get("profile")).get("name")
+            names = {as_str(c.get("wa_id")) or "": as_str(as_dict(c.get("profile")).get("name"))
                      for c in as_list(value.get("contacts")) if isinstance(c, dict)}
             for raw in as_list(value.get("messages")):
                 item = _message(account, as_dict(raw), names)
@@ -57,7 +57,7 @@ def parse(body: dict[str, Any]) -> ParsedWebhook:
 
 
 def _message(account: str, raw: dict[str, Any], names: dict[str, Any]) -> Item | None:
-    sender, message_id = str(raw.get("from") or ""), str(raw.get("id") or "")
+    sender, message_id = as_str(raw.get("from")) or "", as_str(raw.get("id")) or ""
     if not sender or not message_id:
         return None
     base: dict[str, Any] = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -49,13 +50,19 @@ def normalize_url(url: str) -> str:
     return url
 
 
+BUSY_TIMEOUT_MS = 30_000
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # Let SQLAlchemy emit BEGIN itself (see _sqlite_begin) and SAVEPOINTs work.
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
+    # Deleted content is overwritten with zeros (an erasure leaves no bytes in the file;
+    # the WAL is truncated after it: checkpoint()). Debian builds default to it; say so.
+    cur.execute("PRAGMA secure_delete=ON")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cur.close()
 
 
@@ -100,12 +107,16 @@ class _WriterQueue:
 
 @lru_cache(maxsize=8)
 def get_engine(url: str) -> Engine:
-    """One engine per database URL for the life of the process."""
+    """One engine per database URL for the life of the process.
+
+    Errors never quote bound parameters (`hide_parameters`): they are message texts, phones
+    and names, and an error's message reaches logs and tracebacks.
+    """
     url = normalize_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=10,
-            max_overflow=20,
+            max_overflow=20, hide_parameters=True,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         queue = _WriterQueue()
@@ -114,7 +125,8 @@ def get_engine(url: str) -> Engine:
         event.listen(engine, "rollback", queue.end)
         event.listen(engine.pool, "checkin", queue.checkin)
     else:
-        engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True,
+                               hide_parameters=True)
     return engine
 
 
@@ -127,6 +139,30 @@ def reader_engine(engine: Engine) -> Engine:
     if engine.dialect.name != "sqlite":
         return engine
     return engine.execution_options(sqlite_deferred=True)
+
+
+def checkpoint(engine: Engine, *, attempts: int = 12) -> bool:
+    """SQLite: copy the write-ahead log into the database file and truncate the log, so
+    what was just deleted (secure_delete zeroes it in the file) leaves no copy in the
+    `-wal` file. Retries while a reader still uses older pages; False if it never could.
+    A no-op (True) on PostgreSQL, whose deleted rows go with VACUUM (see the README)."""
+    if engine.dialect.name != "sqlite":
+        return True
+    for attempt in range(attempts):
+        raw = engine.raw_connection()  # outside any transaction (none is begun on it)
+        cursor = raw.cursor()
+        try:
+            # TRUNCATE waits in the busy handler for readers of older snapshots: briefly
+            # here, then retried, so a long read never holds the caller for minutes.
+            cursor.execute("PRAGMA busy_timeout=100")
+            busy = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            raw.close()
+        if busy is not None and busy[0] == 0:
+            return True
+        time.sleep(min(0.05 * 2 ** attempt, 0.5))
+    return False
 
 
 def init_db(engine: Engine) -> None:

@@ -51,6 +51,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from channels.durable.hold import holding
 from channels.durable.purge import PurgeReport, QueueSubject, purge_subject
+from crm.db import checkpoint
 from crm.errors import NotFound
 from crm.models import (
     Appointment,
@@ -309,7 +310,7 @@ def _erase(ctx: PrivacyContext, *, tenant_id: str, contact_ids: Sequence[str],
         report.rows["contact_claims"] = _clear_claims(db, tenant_id, person)
         report.rows.update(apply_plan(db, tenant_id=tenant_id, plan=plan, senders=senders,
                                       dequeued=dequeued))
-        report.rows["outbounddelivery"] += _orphan_deliveries(db, tenant_id, plan.tokens)
+        report.rows["outbounddelivery"] += _orphan_deliveries(db, tenant_id, plan.message_refs)
         report.webhook_events = plan.touched
         report.contacts = report.rows.get("contact", 0)
         _scrub_requests(db, tenant_id=tenant_id, contact_ids=set(person.contact_ids))
@@ -317,6 +318,7 @@ def _erase(ctx: PrivacyContext, *, tenant_id: str, contact_ids: Sequence[str],
             added = write_tombstones(db, rows)
             report.tombstones = report.tombstones if ledger_apart else added
         db.commit()
+    compact(ctx)
     if ctx.queue is not None:  # what an in-flight turn published meanwhile (replies)
         after: PurgeReport = purge_subject(ctx.queue, person.queue_subject(plan))
         report.redis_keys += after.total
@@ -324,6 +326,16 @@ def _erase(ctx: PrivacyContext, *, tenant_id: str, contact_ids: Sequence[str],
              "tombstones=%d", tenant_id, request_id, report.contacts, sum(report.rows.values()),
              report.webhook_events, report.redis_keys, report.corpus_records, report.tombstones)
     return report
+
+
+def compact(ctx: PrivacyContext) -> None:
+    """After deleting: SQLite's write-ahead logs (the CRM's, the corpus's) keep no copy of
+    the deleted rows (crm.db.checkpoint). PostgreSQL keeps dead rows in its table files
+    until VACUUM: the README says how to schedule it."""
+    for engine in {id(e): e for e in (ctx.engine, ctx.corpus)}.values():
+        if not checkpoint(engine):
+            log.warning("erasure could not truncate the write-ahead log (a reader held it); "
+                        "it is truncated at the next erasure or checkpoint")
 
 
 def _events_of(db: Session, tenant_id: str, senders: set[tuple[str, str]]) -> set[int]:
@@ -336,11 +348,11 @@ def _events_of(db: Session, tenant_id: str, senders: set[tuple[str, str]]) -> se
     return {event for event, channel, sender in rows if (channel, sender) in senders}
 
 
-def _orphan_deliveries(db: Session, tenant_id: str, tokens: set[str]) -> int:
+def _orphan_deliveries(db: Session, tenant_id: str, message_refs: set[str]) -> int:
     """Deliveries of replies that were never stored (no message row), whose wamid / mid
-    appears in the person's webhook items (a status of a message to them): a real wamid
-    encodes the recipient's number."""
-    refs = sorted(tokens)
+    is one of the person's webhook items (a status of a message to them): a real wamid
+    encodes the recipient's number. Queried by those ids only, never by message text."""
+    refs = sorted(message_refs)
     removed = 0
     for i in range(0, len(refs), _CHUNK):
         result = db.exec(delete(OutboundDelivery).where(  # type: ignore[call-overload]

@@ -49,6 +49,7 @@ from crm.models import (
     WebhookEvent,
 )
 from crm.services.normalize import normalize_email, normalize_phone
+from crm.text import storable
 
 SCRUBBED = "[borrado]"
 # Strings that say what a part of a body is, never who: kept so the body still parses the same.
@@ -104,8 +105,11 @@ class EventPlan:
     # The person's items in rewritten events: (event, index) → their inbound ledger key
     # (channel, external id), None for items without one (statuses).
     items: dict[tuple[int, int], tuple[str, str] | None] = field(default_factory=dict)
-    # Every string of the person's units: message ids of statuses, reactions...
+    # Every string of the person's units (storable): to tell their parsed items, in memory.
     tokens: set[str] = field(default_factory=set)
+    # The Meta message ids among them (their messages, statuses of messages sent to them,
+    # what they reacted to): the only values of theirs ever used in a query, never text.
+    message_refs: set[str] = field(default_factory=set)
 
     @property
     def touched(self) -> int:
@@ -144,7 +148,7 @@ def _dicts(value: Any) -> list[dict[str, Any]]:
 
 def _strings(node: Any) -> Iterator[str]:
     if isinstance(node, str):
-        yield node
+        yield storable(node)  # as the parsers read it (crm.text)
     elif isinstance(node, dict):
         for value in node.values():
             yield from _strings(value)
@@ -228,12 +232,14 @@ def plan_events(db: Session, *, tenant_id: str, accounts: set[str], needles: Nee
         tokens = {s for u in mine for s in _strings(_scrub_structure(u))} - accounts
         tokens -= {str(a) for _, a in units} | {SCRUBBED}
         plan.tokens |= tokens
+        items = [(index, item) for index, item in enumerate(parse_webhook(body).items)
+                 if _item_in(item, tokens)]
+        plan.message_refs |= {ref for _, item in items for ref in _refs(item)}
         if units and len(mine) == len(units):
             plan.delete.add(event_id)
             continue
-        for index, item in enumerate(parse_webhook(body).items):
-            if _item_in(item, tokens):
-                plan.items[(event_id, index)] = dedup_key(item)
+        for index, item in items:
+            plan.items[(event_id, index)] = dedup_key(item)
         mine_ids = {id(u) for u in mine}
         # the name they gave Meta (a WhatsApp profile) is theirs to erase in others' texts too
         local = needles.with_names(n for u in mine for n in _names_in(u))
@@ -250,6 +256,14 @@ def plan_events(db: Session, *, tenant_id: str, accounts: set[str], needles: Nee
         if new != json.dumps(json.loads(event.body), ensure_ascii=False, separators=(",", ":")):
             plan.rewrite[event_id] = new
     return plan
+
+
+def _refs(item: InboundMessage | StatusUpdate | LeadgenChange) -> set[str]:
+    if isinstance(item, InboundMessage):
+        return {r for r in (item.message_id, item.target_id) if r}
+    if isinstance(item, StatusUpdate):
+        return {item.message_id}
+    return set()
 
 
 def _item_in(item: InboundMessage | StatusUpdate | LeadgenChange, tokens: set[str]) -> bool:

@@ -86,7 +86,7 @@ from crm.models import (
 from crm.services.audit import record_event
 from crm.services.privacy import privacy_settings
 from privacy.context import PrivacyContext
-from privacy.erasure import erase_contacts
+from privacy.erasure import compact, erase_contacts
 from privacy.requests import MAX_ATTEMPTS, Initiator, process_due, run_request
 from training_data import erase_contact
 
@@ -182,6 +182,8 @@ def run_retention(ctx: PrivacyContext, *, tenant_id: str | None = None, dry_run:
                                   **({"error": business.error} if business.error else {})},
                          source=source)
         db.commit()
+    if not dry_run:
+        compact(ctx)  # no copy of what was deleted stays in a write-ahead log
     for b in report.businesses:
         log.info("retention business=%s dry_run=%s %s", b.slug, dry_run,
                  " ".join(f"{k}={v}" for k, v in b.counts().items()))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
-from crm.errors import Conflict
+from crm.errors import Conflict, InvalidPhone
 from crm.models import (
     Appointment,
     ChannelIdentity,
@@ -47,7 +47,7 @@ def contact_for_identity(
         contact = db.get(Contact, identity.contact_id)
         assert contact is not None  # FK with cascade
         return contact
-    e164 = normalize_phone(phone, region=region_of(tenant.locale)) if phone else None
+    e164 = _vouched_phone(tenant, phone)
     holder = _holder(db, tenant=tenant, field="phone", value=e164) if e164 else None
     if holder is not None and holder.phone_verified:
         contact = holder
@@ -64,6 +64,17 @@ def contact_for_identity(
     )
     db.flush()
     return contact
+
+
+def _vouched_phone(tenant: Tenant, phone: str | None) -> str | None:
+    """The E.164 form of a number a channel gave, or None when it is not a phone number
+    (a channel's id format may change; the identity still works without a phone)."""
+    if not phone:
+        return None
+    try:
+        return normalize_phone(phone, region=region_of(tenant.locale))
+    except InvalidPhone:
+        return None
 
 
 def update_contact_details(

@@ -102,6 +102,41 @@ def test_exception_message_and_traceback_are_redacted(captured: io.StringIO) -> 
         in out
 
 
+def test_a_traceback_quotes_no_message_text_ids_or_sql_values(
+        captured: io.StringIO, engine: Engine) -> None:
+    """What server errors printed before (issue 13, item 8): an exception quoting the
+    input, PostgreSQL's key detail, SQLAlchemy's parameters. Frames and types stay."""
+    text, sender = "quiero un turno para el lunes temprano", "5491158321190"
+    try:
+        raise ValueError(f"cannot store {text!r} from {sender!r}")
+    except ValueError:
+        log.exception("turn crashed")
+    detail = ('sqlalchemy.exc.IntegrityError: duplicate key value\nDETAIL:  Key (tenant_id, '
+              f'phone)=(t1, +{sender}) already exists.\n[parameters: {{"text": "{text}"}}]')
+    try:
+        raise RuntimeError(detail)
+    except RuntimeError:
+        log.exception("commit failed")
+    out = captured.getvalue()
+    assert text not in out and sender not in out and "lunes temprano" not in out
+    assert "ValueError: cannot store '<redacted>'" in out and "turn crashed" in out
+    assert "Key (tenant_id, phone)=(<redacted>)" in out and "test_log_redaction.py" in out
+
+
+def test_database_errors_never_quote_their_parameters(db: Session) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from crm.models import Tenant
+
+    db.add(Tenant(name="A", slug="dup-slug"))
+    db.commit()
+    db.add(Tenant(name="Quiroga Secreta", slug="dup-slug"))
+    with pytest.raises(IntegrityError) as failure:
+        db.commit()
+    db.rollback()
+    assert "Quiroga Secreta" not in str(failure.value)
+
+
 def test_bad_percent_args_do_not_print_the_raw_arguments(
         captured: io.StringIO, capsys: pytest.CaptureFixture[str]) -> None:
     log.info("two placeholders %s %s", PHONE_FORMS[2])
