@@ -30,6 +30,11 @@ def to_langchain(rows: Sequence[Message]) -> list[BaseMessage]:
                       "type": "tool_call"} for c in row.tool_calls or [] if c["id"] in answered]
             if calls or row.text:
                 out.append(AIMessage(content=row.text, tool_calls=calls))
+        elif row.role == MessageRole.staff:
+            # The business spoke through a person while it held the conversation: the
+            # agent, answering again, knows what was said.
+            if row.text:
+                out.append(AIMessage(content=row.text))
         elif row.tool_call_id in called:
             out.append(ToolMessage(content=row.text, tool_call_id=row.tool_call_id or "",
                                    name=row.tool_name))

@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import httpx
@@ -51,6 +51,7 @@ from crm.services.privacy import (
     privacy_settings,
     processing_block,
 )
+from crm.services.takeover import hand_back, is_held
 from crm.services.tenants import agent_config, tenant_by_slug
 from crm.services.verification import CodeDelivery
 from crm.settings import Settings
@@ -117,6 +118,7 @@ class TurnResult:
     ok: bool = True
     tool_calls: tuple[str, ...] = ()
     reply_message_id: int | None = None  # the stored assistant message carrying `reply`
+    held: bool = False  # staff hold the conversation: stored, no turn, no reply
 
 
 class AgentRuntime:
@@ -211,6 +213,14 @@ class AgentRuntime:
                 return TurnResult(conversation_id=conversation.id, reply=done.text,
                                   reply_message_id=done.id)
             fencing.check()  # a stalled worker whose turn was taken stops before it answers
+            if conversation.held_by is not None:
+                idle = timedelta(hours=self.settings.takeover_idle_hours)
+                if is_held(conversation, idle=idle, now=self.clock()):
+                    db.commit()
+                    log.info("turn skipped: held by staff conversation=%s", conversation.id)
+                    return TurnResult(conversation_id=conversation.id, reply="", held=True)
+                hand_back(db, conversation=conversation)  # idle: the agent answers again
+                log.info("idle takeover handed back conversation=%s", conversation.id)
             gated = self._gate(db, tenant=tenant, contact=contact, conversation=conversation,
                                inbounds=inbounds)
             if gated is not None:

@@ -106,6 +106,11 @@ class ChatLimiter:
     def check_message(self, slug: str, session_id: str) -> None:
         self._check(self.session, f"{slug}\x00{session_id}")
 
+    def check(self, limit: Limit, subject: str) -> None:
+        """Count one request of `subject` against any `limit` (the console's sign-in uses
+        the same windows); raises RateLimited."""
+        self._check(limit, subject)
+
     def _check(self, limit: Limit, subject: str) -> None:
         if limit.per_window <= 0:
             return

@@ -14,6 +14,7 @@ from api.corpus_cli import corpus_app
 from api.privacy_cli import privacy_app
 from api.retention_cli import retention_app
 from api.staff_cli import operators_app, users_app
+from api.tenants_cli import tenants_app
 from crm.db import get_engine, init_db, session_scope
 from crm.errors import NotFound
 from crm.services.audit import record_event
@@ -22,6 +23,7 @@ from crm.settings import get_settings
 app = typer.Typer(help="Mostrador: AI sales-and-service agents for small businesses.",
                   no_args_is_help=True, add_completion=False)
 app.add_typer(users_app, name="users")
+app.add_typer(tenants_app, name="tenants")
 app.add_typer(operators_app, name="operators")
 app.add_typer(audit_app, name="audit")
 connect_app = typer.Typer(help="Connect a business's Meta channels (same as the admin API).",

@@ -19,14 +19,17 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from agent.runtime import AgentRuntime
+from api.chat_events import ChatEvents
 from api.chat_limits import ChatLimiter
+from channels.context import ChannelContext
 from channels.durable.streams import Queue
 from channels.receiver import Handoff
 from crm.crypto import SecretBox, box_for
-from crm.models import ROLE_SCOPES, AuditEvent, Role, Scope, Tenant, User
+from crm.models import ROLE_SCOPES, ApiToken, AuditEvent, Role, Scope, Tenant, User
 from crm.services.audit import record_event
 from crm.services.tokens import authenticate, effective_scopes
 from crm.settings import Settings
+from privacy.context import PrivacyContext
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -65,6 +68,28 @@ def get_chat_limiter(request: Request) -> ChatLimiter:
     return limiter
 
 
+def get_chat_events(request: Request) -> ChatEvents:
+    events: ChatEvents = request.app.state.chat_events
+    return events
+
+
+def privacy_context(request: Request) -> PrivacyContext:
+    """One PrivacyContext per app, built on first use (the erasure ledger opens then)."""
+    state = request.app.state
+    ctx: PrivacyContext | None = getattr(state, "privacy", None)
+    if ctx is None:
+        ctx = PrivacyContext.build(state.settings, state.engine,
+                                   queue=getattr(state, "queue", None))
+        state.privacy = ctx
+    return ctx
+
+
+def get_channels(request: Request) -> ChannelContext:
+    """What sending through the channels needs (Graph client, secrets, the runtime)."""
+    ctx: ChannelContext = request.app.state.channels
+    return ctx
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 EngineDep = Annotated[Engine, Depends(get_engine_dep)]
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -72,6 +97,9 @@ RuntimeDep = Annotated[AgentRuntime, Depends(get_runtime)]
 ProcessorDep = Annotated[Handoff, Depends(get_processor)]
 QueueDep = Annotated[Queue | None, Depends(get_queue)]
 ChatLimiterDep = Annotated[ChatLimiter, Depends(get_chat_limiter)]
+ChatEventsDep = Annotated[ChatEvents, Depends(get_chat_events)]
+ChannelsDep = Annotated[ChannelContext, Depends(get_channels)]
+PrivacyDep = Annotated[PrivacyContext, Depends(privacy_context)]
 
 
 def get_secret_box(settings: SettingsDep) -> SecretBox:
@@ -131,13 +159,11 @@ def _unauthorized(detail: str) -> HTTPException:
                          headers={"WWW-Authenticate": "Bearer"})
 
 
-def get_actor(
-    request: Request,
-    db: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Actor:
-    """Authenticate the bearer token; audit token use, refusals of known tokens and every
-    operator request."""
+def _authenticate(request: Request, db: Session,
+                  credentials: HTTPAuthorizationCredentials | None
+                  ) -> tuple[User, ApiToken, bool, str | None]:
+    """(user, token, first use in a while, source) of a valid bearer token, else 401;
+    refusals of real tokens are audited."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise _unauthorized("Missing bearer token.")
     source = client_address(request)
@@ -156,7 +182,17 @@ def get_actor(
                              "inactive": "This user is deactivated."}.get(
                                  check.status, "Invalid token."))
     assert check.token is not None and check.user is not None
-    user, token = check.user, check.token
+    return check.user, check.token, check.new_session, source
+
+
+def get_actor(
+    request: Request,
+    db: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Actor:
+    """Authenticate the bearer token; audit token use, refusals of known tokens and every
+    operator request."""
+    user, token, new_session, source = _authenticate(request, db, credentials)
     if user.role == Role.operator:
         slug = request.headers.get(TENANT_HEADER)
         if not slug:
@@ -173,7 +209,7 @@ def get_actor(
         tenant = found
     actor = Actor(user=user, role=user.role, tenant=tenant,
                   scopes=effective_scopes(token, user), token_id=token.id, source=source)
-    if check.new_session:
+    if new_session:
         actor.audit(db, action="auth.token_use", resource_type="token", resource_ids=[token.id])
     if actor.is_operator:
         route = request.scope.get("route")
@@ -184,6 +220,35 @@ def get_actor(
     # task of this request (an export) must be able to write.
     db.commit()
     return actor
+
+
+@dataclass(frozen=True)
+class Operator:
+    """A platform operator acting on the platform itself (creating businesses)."""
+
+    user: User
+    source: str | None
+
+
+def get_operator(
+    request: Request,
+    db: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Operator:
+    """An operator's token (403 for anyone else), audited in the platform's chain."""
+    user, token, _, source = _authenticate(request, db, credentials)
+    if user.role != Role.operator:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Only platform operators do this.")
+    route = request.scope.get("route")
+    record_event(db, action="operator.access", actor_kind="operator", actor_id=user.id,
+                 resource_type="route", resource_ids=[token.id],
+                 details={"method": request.method, "route": getattr(route, "path", "?")},
+                 source=source)
+    db.commit()
+    return Operator(user=user, source=source)
+
+
+OperatorDep = Annotated[Operator, Depends(get_operator)]
 
 
 CurrentActor = Annotated[Actor, Depends(get_actor)]

@@ -49,7 +49,9 @@ class ChatIn(BaseModel):
 
 class ChatOut(BaseModel):
     conversation_id: str
-    reply: str
+    reply: str | None = Field(description="null while a person of the business holds the "
+                                          "conversation: their reply comes by the events "
+                                          "stream and the history")
 
 
 class ChatSessionOut(BaseModel):
@@ -110,6 +112,7 @@ class AppointmentOut(BaseModel):
 class MessageOut(BaseModel):
     role: str
     text: str
+    author_id: str | None = Field(default=None, description="staff messages: who wrote it")
     tool_calls: list[dict[str, object]] | None
     tool_call_id: str | None
     tool_name: str | None
@@ -124,6 +127,8 @@ class ConversationOut(BaseModel):
     status: str
     needs_human: bool
     human_reason: str | None
+    held_by: str | None = Field(default=None, description="the user holding it (the agent "
+                                                          "is silent), or null")
     contact: ContactRef
     created_at: datetime
     last_message_at: datetime
@@ -163,6 +168,15 @@ class TrainingObjectionOut(BaseModel):
     contact_id: str
     objected_to_training: bool
     records_removed: int = Field(description="corpus records removed now")
+
+
+class LeadIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    phone: str | None = Field(default=None, max_length=40)
+    email: str | None = Field(default=None, max_length=254)
+    notes: str | None = Field(default=None, max_length=4000)
+    assigned_to: str | None = Field(default=None, max_length=32, description=(
+        "a seller's user id (admins; a seller's own leads are theirs); null: the rotation"))
 
 
 class LeadPatch(BaseModel):
@@ -222,5 +236,7 @@ class ConversationSummary(BaseModel):
     status: str
     needs_human: bool
     human_reason: str | None
+    held_by: str | None = Field(default=None, description="the user holding it (the agent "
+                                                          "is silent), or null")
     created_at: datetime
     last_message_at: datetime

@@ -193,3 +193,73 @@ def operators_token(
         raise _fail(str(exc)) from None
     typer.echo(f"New operator token for {email}; it is shown only once:")
     typer.echo(token)
+
+
+@users_app.command("invite")
+def users_invite(tenant: str = typer.Option(..., help="Business slug"),
+                 email: str = typer.Option(..., help="Staff user's email")) -> None:
+    """A new invitation link for a staff user (to set or reset the console password);
+    printed alone on the last line. Earlier unused links stop working."""
+    from crm.models import InvitationPurpose
+    from crm.services.audit import record_event
+    from crm.services.invitations import issue_invitation
+    from crm.services.tenants import tenant_by_slug
+    from crm.services.tokens import user_by_email
+
+    settings = get_settings()
+    try:
+        with session_scope(_engine()) as db:
+            user = user_by_email(db, tenant=tenant_by_slug(db, slug=tenant), email=email)
+            if not user.active:
+                raise _fail("that user is deactivated")
+            purpose = InvitationPurpose.reset if user.password_hash else \
+                InvitationPurpose.invite
+            issued = issue_invitation(db, user=user, hours=settings.invitation_hours,
+                                      purpose=purpose, created_by=_cli_actor())
+            record_event(db, action="user.invite", actor_kind="cli", actor_id=_cli_actor(),
+                         tenant_id=user.tenant_id, resource_type="user", resource_ids=[user.id],
+                         details={"purpose": purpose.value}, source="cli")
+    except NotFound as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"Invitation for {user.email}, valid for {settings.invitation_hours} h:")
+    typer.echo(issued.url(settings.base_url))
+
+
+@users_app.command("set-password")
+def users_set_password(
+    tenant: str = typer.Option(..., help="Business slug"),
+    email: str = typer.Option(..., help="Staff user's email"),
+    password_stdin: bool = typer.Option(False, "--password-stdin",
+                                        help="Read the password from standard input"),
+) -> None:
+    """Set a staff user's console password (for scripts: `--password-stdin`); signs out
+    the user's sessions."""
+    import sys
+
+    from crm.errors import WeakPassword
+    from crm.services.audit import record_event
+    from crm.services.console_sessions import revoke_user_sessions
+    from crm.services.passwords import check_strength, hash_password
+    from crm.services.tenants import tenant_by_slug
+    from crm.services.tokens import user_by_email
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("New password: ")
+        if getpass.getpass("Again: ") != password:
+            raise _fail("the two passwords differ")
+    try:
+        with session_scope(_engine()) as db:
+            user = user_by_email(db, tenant=tenant_by_slug(db, slug=tenant), email=email)
+            check_strength(password, email=user.email)
+            user.password_hash = hash_password(password)
+            db.add(user)
+            revoked = revoke_user_sessions(db, user_id=user.id)
+            record_event(db, action="user.set_password", actor_kind="cli",
+                         actor_id=_cli_actor(), tenant_id=user.tenant_id, resource_type="user",
+                         resource_ids=[user.id], details={"sessions_revoked": revoked},
+                         source="cli")
+    except (NotFound, WeakPassword) as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"Password set for {user.email}.")

@@ -239,6 +239,12 @@ def _answer_batch(ctx: ChannelContext, turn: list[tuple[int, ChannelConnection,
     canned = admit(slug, f"{first.channel.value}:{first.account_id}:{first.sender_id}") \
         if admit else None
     result = ctx.runtime.handle_batch(inbounds, canned=canned, strict=True)
+    if result.held:  # staff hold the conversation: stored, nothing to send
+        with Session(ctx.engine, expire_on_commit=False) as db:
+            for event_id, _, item in turn:
+                _finish(db, event_id, item)
+            db.commit()
+        return
     with Session(ctx.engine, expire_on_commit=False) as db:
         last_user_at = last_inbound_at(db, tenant_id=tenant.id, channel=first.channel.value,
                                        sender_id=first.sender_id)
@@ -380,6 +386,8 @@ def _answer(ctx: ChannelContext, db: Session, connection: ChannelConnection,
     except CrmError as exc:
         log.error("turn refused connection=%s error=%s", connection.id, type(exc).__name__)
         raise
+    if result.held:  # staff hold the conversation: stored, nothing to send
+        return
     last_user_at = last_inbound_at(db, tenant_id=tenant.id, channel=item.channel.value,
                                    sender_id=item.sender_id)
     deliver_reply(ctx, db, connection=connection, conversation_id=result.conversation_id,

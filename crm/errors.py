@@ -6,6 +6,10 @@
     ├── SecretUnavailable         the operator: no configured key opens a stored secret
     ├── InvalidScopes             a token asked for scopes its user's role does not have (422)
     ├── Conflict                  the request clashes with the data as it is (409)
+    ├── InvalidInput              a value that is not valid; says which and why (422)
+    ├── WeakPassword              a password that does not meet the rules (422)
+    ├── InvalidInvitation         an invitation link unknown, used or expired (410)
+    ├── WindowClosed              a free-text reply outside WhatsApp's 24-hour window (409)
     └── ToolArgumentError         a request the model (or user) can correct; carries a code
         ├── UnknownService
         ├── PastDate
@@ -47,6 +51,22 @@ class InvalidScopes(CrmError):
 
 class Conflict(CrmError):
     """E.g. a rectified phone that belongs to another contact; carries no values."""
+
+
+class InvalidInput(CrmError):
+    """A value that is not valid; the message says which and how to fix it."""
+
+
+class WeakPassword(CrmError):
+    """Its message says what to change (Spanish, shown to the person)."""
+
+
+class InvalidInvitation(CrmError):
+    """An invitation link that is unknown, already used or expired."""
+
+
+class WindowClosed(Conflict):
+    """WhatsApp takes only an approved template outside the 24-hour window."""
 
 
 class ToolArgumentError(CrmError):

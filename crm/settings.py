@@ -68,6 +68,19 @@ class Settings(BaseSettings):
     # The application log runs every line through the PII redactor (last line of defence).
     log_redaction: bool = True
 
+    # The staff console.
+    # Where Mostrador is reached from outside (invitation links); default http://HOST:PORT.
+    public_url: str | None = None
+    console_session_idle_minutes: int = 12 * 60   # signed out after this long unused
+    console_session_days: int = 7                 # and after this long in any case
+    invitation_hours: int = 72                    # an invitation link works this long
+    # Sign-in attempts per 15 minutes, per account and per client address (then 429).
+    login_attempts_per_account: int = 5
+    login_attempts_per_address: int = 20
+    # A conversation taken over by staff goes back to the agent after this long without
+    # any staff activity in it.
+    takeover_idle_hours: float = 12.0
+
     # Outgoing email (one-time verification codes); unset: no email is sent.
     smtp_host: str | None = None
     smtp_port: int = 587
@@ -124,6 +137,11 @@ class Settings(BaseSettings):
     @property
     def llm_provider(self) -> Literal["offline", "openai"]:
         return self.llm or "offline"
+
+    @property
+    def base_url(self) -> str:
+        """Mostrador's address as people reach it (MOSTRADOR_PUBLIC_URL), no trailing /."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
 
 @lru_cache(maxsize=1)

@@ -291,7 +291,7 @@ def _erase(ctx: PrivacyContext, *, tenant_id: str, contact_ids: Sequence[str],
         senders = person.senders
         accounts = {a for found in person.accounts.values() for a in found}
         plan = plan_events(db, tenant_id=tenant_id, accounts=accounts, needles=person.needles(),
-                           event_ids=_events_of(db, tenant_id, senders))
+                           event_ids=events_of(db, tenant_id, senders))
         rows = make_tombstones(ctx.settings, tenant_id=tenant_id,
                                values=person.tombstone_values(),
                                contact_ids=sorted(person.named_ids), request_id=request_id,
@@ -306,11 +306,11 @@ def _erase(ctx: PrivacyContext, *, tenant_id: str, contact_ids: Sequence[str],
             purged = purge_subject(ctx.queue, person.queue_subject(plan))
             report.redis_keys, dequeued = purged.total, purged.items
         report.corpus_records = _erase_corpus(ctx, db, person)
-        report.rows = _delete_rows(db, person)
+        report.rows = delete_rows(db, person)
         report.rows["contact_claims"] = _clear_claims(db, tenant_id, person)
         report.rows.update(apply_plan(db, tenant_id=tenant_id, plan=plan, senders=senders,
                                       dequeued=dequeued))
-        report.rows["outbounddelivery"] += _orphan_deliveries(db, tenant_id, plan.message_refs)
+        report.rows["outbounddelivery"] += orphan_deliveries(db, tenant_id, plan.message_refs)
         report.webhook_events = plan.touched
         report.contacts = report.rows.get("contact", 0)
         _scrub_requests(db, tenant_id=tenant_id, contact_ids=set(person.contact_ids))
@@ -338,7 +338,7 @@ def compact(ctx: PrivacyContext) -> None:
                         "it is truncated at the next erasure or checkpoint")
 
 
-def _events_of(db: Session, tenant_id: str, senders: set[tuple[str, str]]) -> set[int]:
+def events_of(db: Session, tenant_id: str, senders: set[tuple[str, str]]) -> set[int]:
     """Events with a ledger row of one of the senders."""
     if not senders:
         return set()
@@ -348,7 +348,7 @@ def _events_of(db: Session, tenant_id: str, senders: set[tuple[str, str]]) -> se
     return {event for event, channel, sender in rows if (channel, sender) in senders}
 
 
-def _orphan_deliveries(db: Session, tenant_id: str, message_refs: set[str]) -> int:
+def orphan_deliveries(db: Session, tenant_id: str, message_refs: set[str]) -> int:
     """Deliveries of replies that were never stored (no message row), whose wamid / mid
     is one of the person's webhook items (a status of a message to them): a real wamid
     encodes the recipient's number. Queried by those ids only, never by message text."""
@@ -379,7 +379,7 @@ def _erase_corpus(ctx: PrivacyContext, db: Session, person: Person) -> int:
     return removed
 
 
-def _delete_rows(db: Session, person: Person) -> dict[str, int]:
+def delete_rows(db: Session, person: Person) -> dict[str, int]:
     """Delete the person's CRM rows, children first; rows per table."""
     ids = person.contact_ids
     steps: list[tuple[str, Any, Any, Sequence[Any]]] = [

@@ -60,3 +60,16 @@ def erase_contact(db: Session, contact_id: str, *, settings: Settings | None = N
         return delete_records(db, record_keys=record_keys, subject_keys=subject_keys)
     with corpus_session(engine) as cdb:
         return delete_records(cdb, record_keys=record_keys, subject_keys=subject_keys)
+
+
+def erase_conversation(db: Session, tenant_id: str, conversation_id: str, *,
+                       settings: Settings | None = None, corpus: Engine | None = None) -> int:
+    """Remove the corpus record of one conversation (by its record keys); how many."""
+    settings = settings or get_settings()
+    record_keys = [k.record_key(tenant_id, conversation_id) for k in all_corpus_keys(settings)]
+    engine = corpus if corpus is not None else (corpus_engine(settings) if separate(settings)
+                                                else None)
+    if engine is None or engine is db.get_bind():
+        return delete_records(db, record_keys=record_keys)
+    with corpus_session(engine) as cdb:
+        return delete_records(cdb, record_keys=record_keys)

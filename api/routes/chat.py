@@ -143,7 +143,8 @@ def post_message(tenant_slug: str, body: ChatIn, runtime: RuntimeDep, queue: Que
                                         utm=body.utm or {}))
     except NotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "Unknown business.") from None
-    return ChatOut(conversation_id=result.conversation_id, reply=result.reply)
+    return ChatOut(conversation_id=result.conversation_id,
+                   reply=None if result.held else result.reply)
 
 
 def _via_queue(queue: Queue, slug: str, body: ChatIn, timeout: float,

@@ -18,7 +18,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from api.deps import Actor, PrivacyManager, SecretBoxDep, SessionDep
+from api.deps import Actor, PrivacyManager, SecretBoxDep, SessionDep, privacy_context
 from api.no_echo import NoEchoRoute
 from crm.models import ConsentPurpose, PrivacyRequest, RequestStatus, RequestType, utcnow
 from privacy.bundle import counts, to_csv_zip, to_json
@@ -122,17 +122,6 @@ def _out(request: Request, row: PrivacyRequest) -> PrivacyRequestOut:
         attempts=row.attempts, error=row.error)
 
 
-def _context(request: Request) -> PrivacyContext:
-    """One PrivacyContext per app, built on first use (the ledger opens then)."""
-    state = request.app.state
-    ctx: PrivacyContext | None = getattr(state, "privacy", None)
-    if ctx is None:
-        ctx = PrivacyContext.build(state.settings, state.engine,
-                                   queue=getattr(state, "queue", None))
-        state.privacy = ctx
-    return ctx
-
-
 def _run_after_response(ctx: PrivacyContext, request_id: str, by: Initiator) -> None:
     run_request(ctx, request_id, by=by)
 
@@ -159,7 +148,7 @@ def create_privacy_request(body: PrivacyRequestIn, request: Request, db: Session
                            box: SecretBoxDep, actor: PrivacyManager,
                            background: BackgroundTasks) -> PrivacyRequestOut:
     """Accept a data-subject request; it runs right after this response (poll its id)."""
-    ctx = _context(request)  # first: a misconfigured ledger fails before anything is stored
+    ctx = privacy_context(request)  # first: a misconfigured ledger fails before anything is stored
     fields = body.fields.model_dump(exclude_none=True) if body.fields else None
     try:
         row = create_request(

@@ -8,8 +8,6 @@ ids, from where; never the values).
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from fastapi import APIRouter, HTTPException, Query, status
 from sqlmodel import Session, col, select
 
@@ -17,12 +15,12 @@ from api.deps import Actor, ConfigWriter, CrmReader, CrmWriter, SessionDep, Sett
 from api.schemas import (
     AgentConfigIn,
     AgentConfigOut,
-    AppointmentOut,
     ContactOut,
     ContactPatch,
     ContactRef,
     ConversationOut,
     ConversationSummary,
+    LeadIn,
     LeadOut,
     LeadPatch,
     LinkIn,
@@ -34,20 +32,19 @@ from api.schemas import (
 from api.scoping import own_contact, own_conversation, own_lead, visible_contact_ids
 from crm.errors import Conflict, InvalidEmail, InvalidPhone
 from crm.models import (
-    Appointment,
-    AppointmentStatus,
     Contact,
     ContactPreference,
     Conversation,
     Lead,
+    LeadSource,
     Role,
-    Service,
     Tenant,
     User,
     utcnow,
 )
 from crm.services.contacts import merge_contacts, rectify_contact, shared_values
 from crm.services.conversations import transcript
+from crm.services.leads import add_manual_lead, matching
 from crm.services.privacy import consents_of
 from crm.services.tenants import agent_config
 from crm.services.training import set_training_objection
@@ -74,21 +71,60 @@ def _staff_emails(db: Session, tenant_id: str) -> dict[str, str]:
 
 @router.get("/leads", response_model=list[LeadOut])
 def list_leads(db: SessionDep, actor: CrmReader,
-               stage: str | None = None, limit: int = Query(200, ge=1, le=1000),
-               offset: int = Query(0, ge=0)) -> list[LeadOut]:
+               stage: str | None = None,
+               q: str | None = Query(None, max_length=100, description=(
+                   "search: part of the name, email or phone (digits)")),
+               source: LeadSource | None = None,
+               assigned_to: str | None = Query(None, max_length=32, description=(
+                   "a seller's user id (admins)")),
+               limit: int = Query(200, ge=1, le=1000),
+               offset: int = Query(0, ge=0, le=1_000_000)) -> list[LeadOut]:
     query = (select(Lead, Contact).join(Contact, col(Contact.id) == Lead.contact_id)
              .where(Lead.tenant_id == actor.tenant_id))
     if not actor.sees_every_lead:
         query = query.where(Lead.assigned_to == actor.user.id)
+    elif assigned_to:
+        query = query.where(Lead.assigned_to == assigned_to)
     if stage:
         query = query.where(Lead.stage == stage)
+    if source is not None:
+        query = query.where(Lead.source == source)
+    if q and q.strip():
+        query = query.where(matching(q))
     rows = db.exec(query.order_by(col(Lead.created_at).desc()).offset(offset).limit(limit)).all()
     emails = _staff_emails(db, actor.tenant_id)
     actor.audit(db, action="lead.list", resource_type="lead",
                 resource_ids=[lead.id for lead, _ in rows],
-                details={"stage": stage, "count": len(rows), "offset": offset})
+                details={"stage": stage, "count": len(rows), "offset": offset,
+                         "search": bool(q), "source": source.value if source else None})
     db.commit()
     return [_lead_out(lead, contact, emails) for lead, contact in rows]
+
+
+@router.post("/leads", response_model=LeadOut, status_code=status.HTTP_201_CREATED)
+def create_lead(body: LeadIn, db: SessionDep, actor: CrmWriter) -> LeadOut:
+    """Add a lead by hand (source `manual`): a walk-in, a phone call. A phone or email that
+    a contact already has finds that contact (staff know who they talk to); a seller's
+    lead is theirs."""
+    assigned = body.assigned_to if actor.sees_every_lead else actor.user.id
+    if assigned is not None and actor.sees_every_lead:
+        seller = db.get(User, assigned)
+        if seller is None or seller.tenant_id != actor.tenant_id \
+                or seller.role != Role.seller or not seller.active:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                                "assigned_to must be an active seller of this business.")
+    try:
+        lead = add_manual_lead(db, tenant=actor.tenant, name=body.name, phone=body.phone,
+                               email=body.email, notes=body.notes, assigned_to=assigned)
+    except (InvalidPhone, InvalidEmail) as exc:
+        db.rollback()
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, exc.message) from None
+    actor.audit(db, action="lead.create", resource_type="lead", resource_ids=[lead.id],
+                details={"source": "manual"})
+    db.commit()
+    contact = db.get(Contact, lead.contact_id)
+    assert contact is not None
+    return _lead_out(lead, contact, _staff_emails(db, actor.tenant_id))
 
 
 @router.get("/leads/{lead_id}", response_model=LeadOut)
@@ -179,34 +215,6 @@ def patch_contact(contact_id: str, body: ContactPatch, db: SessionDep,
     return _contact_out(db, actor, contact)
 
 
-@router.get("/appointments", response_model=list[AppointmentOut])
-def list_appointments(db: SessionDep, actor: CrmReader,
-                      status_: AppointmentStatus | None = Query(None, alias="status"),
-                      limit: int = Query(500, ge=1, le=2000),
-                      offset: int = Query(0, ge=0)) -> list[AppointmentOut]:
-    query = (select(Appointment, Contact, Service)
-             .join(Contact, col(Contact.id) == Appointment.contact_id)
-             .join(Service, col(Service.id) == Appointment.service_id)
-             .where(Appointment.tenant_id == actor.tenant_id))
-    if status_ is not None:
-        query = query.where(Appointment.status == status_)
-    allowed = visible_contact_ids(db, actor)
-    if allowed is not None:
-        query = query.where(col(Appointment.contact_id).in_(allowed))
-    tz = ZoneInfo(actor.tenant.timezone)
-    rows = db.exec(query.order_by(col(Appointment.start_at)).offset(offset).limit(limit)).all()
-    actor.audit(db, action="appointment.list", resource_type="appointment",
-                resource_ids=[a.id for a, _, _ in rows],
-                details={"status": status_.value if status_ else None, "count": len(rows)})
-    db.commit()
-    return [
-        AppointmentOut(id=a.id, contact_id=c.id, service=s.name, start=a.start_at.astimezone(tz),
-                       end=a.end_at.astimezone(tz), status=a.status.value,
-                       contact=ContactRef(name=c.name, phone=c.contact_phone))
-        for a, c, s in rows
-    ]
-
-
 @router.get("/conversations", response_model=list[ConversationSummary])
 def list_conversations(db: SessionDep, actor: CrmReader, needs_human: bool | None = None,
                        limit: int = Query(100, ge=1, le=1000),
@@ -223,10 +231,7 @@ def list_conversations(db: SessionDep, actor: CrmReader, needs_human: bool | Non
     actor.audit(db, action="conversation.list", resource_type="conversation",
                 resource_ids=[c.id for c in rows], details={"count": len(rows)})
     db.commit()
-    return [ConversationSummary(id=c.id, contact_id=c.contact_id, channel=c.channel.value,
-                                status=c.status.value, needs_human=c.needs_human,
-                                human_reason=c.human_reason, created_at=c.created_at,
-                                last_message_at=c.last_message_at) for c in rows]
+    return [ConversationSummary.model_validate(c, from_attributes=True) for c in rows]
 
 
 @router.get("/conversations/{conversation_id}", response_model=ConversationOut)
@@ -241,14 +246,11 @@ def get_conversation(conversation_id: str, db: SessionDep, actor: CrmReader) -> 
         id=conversation.id, contact_id=conversation.contact_id,
         channel=conversation.channel.value,
         status=conversation.status.value, needs_human=conversation.needs_human,
-        human_reason=conversation.human_reason,
+        human_reason=conversation.human_reason, held_by=conversation.held_by,
         contact=ContactRef(name=contact.name if contact else None,
                            phone=contact.contact_phone if contact else None),
         created_at=conversation.created_at, last_message_at=conversation.last_message_at,
-        messages=[MessageOut(role=m.role.value, text=m.text, tool_calls=m.tool_calls,
-                             tool_call_id=m.tool_call_id, tool_name=m.tool_name,
-                             channel_message_id=m.channel_message_id, created_at=m.created_at)
-                  for m in messages],
+        messages=[MessageOut.model_validate(m, from_attributes=True) for m in messages],
     )
 
 

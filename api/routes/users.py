@@ -17,7 +17,9 @@ from sqlmodel import Session, col, select
 
 from api.deps import CurrentActor, SessionDep, SettingsDep, UsersManager
 from crm.errors import InvalidScopes
-from crm.models import ApiToken, Role, Scope, User, scopes_for
+from crm.models import ApiToken, InvitationPurpose, Role, Scope, User, scopes_for
+from crm.services.console_sessions import revoke_user_sessions
+from crm.services.invitations import issue_invitation
 from crm.services.tokens import issue_token_row, revoke_token, revoke_user_tokens, tokens_of
 
 router = APIRouter(prefix="/v1", tags=["staff users and tokens"])
@@ -32,6 +34,16 @@ class UserOut(BaseModel):
     role: str
     active: bool
     created_at: datetime
+
+
+class UserCreated(UserOut):
+    invitation_url: str = Field(description="the new member sets a console password here "
+                                            "(once, within MOSTRADOR_INVITATION_HOURS)")
+
+
+class InvitationOut(BaseModel):
+    invitation_url: str
+    expires_at: datetime
 
 
 class UserIn(BaseModel):
@@ -109,8 +121,10 @@ def list_users(db: SessionDep, actor: UsersManager) -> list[UserOut]:
     return [_user_out(u) for u in users]
 
 
-@router.post("/users", response_model=UserOut, status_code=status.HTTP_201_CREATED)
-def create_user(body: UserIn, db: SessionDep, actor: UsersManager) -> UserOut:
+@router.post("/users", response_model=UserCreated, status_code=status.HTTP_201_CREATED)
+def create_user(body: UserIn, db: SessionDep, actor: UsersManager,
+                settings: SettingsDep) -> UserCreated:
+    """Add a member of the staff; the answer carries their invitation link."""
     email = body.email.strip().lower()
     if db.exec(select(User).where(User.tenant_id == actor.tenant_id,
                                   User.email == email)).first():
@@ -118,10 +132,32 @@ def create_user(body: UserIn, db: SessionDep, actor: UsersManager) -> UserOut:
     user = User(tenant_id=actor.tenant_id, email=email, name=body.name, role=Role(body.role))
     db.add(user)
     db.flush()
+    issued = issue_invitation(db, user=user, hours=settings.invitation_hours,
+                              created_by=actor.user.id)
     actor.audit(db, action="user.create", resource_type="user", resource_ids=[user.id],
                 details={"role": user.role.value})
     db.commit()
-    return _user_out(user)
+    return UserCreated(**_user_out(user).model_dump(),
+                       invitation_url=issued.url(settings.base_url))
+
+
+@router.post("/users/{user_id}/invitation", response_model=InvitationOut,
+             status_code=status.HTTP_201_CREATED)
+def invite_user(user_id: str, db: SessionDep, actor: UsersManager,
+                settings: SettingsDep) -> InvitationOut:
+    """A new link for the member to set (or reset) their console password; earlier unused
+    links stop working, and their password and sessions stay until the link is used."""
+    user = _own_user(db, actor.tenant_id, user_id)
+    if not user.active:
+        raise HTTPException(status.HTTP_409_CONFLICT, "Activate the user first.")
+    purpose = InvitationPurpose.reset if user.password_hash else InvitationPurpose.invite
+    issued = issue_invitation(db, user=user, hours=settings.invitation_hours, purpose=purpose,
+                              created_by=actor.user.id)
+    actor.audit(db, action="user.invite", resource_type="user", resource_ids=[user.id],
+                details={"purpose": purpose.value})
+    db.commit()
+    return InvitationOut(invitation_url=issued.url(settings.base_url),
+                         expires_at=issued.invitation.expires_at)
 
 
 def _active_admins(db: Session, tenant_id: str) -> int:
@@ -148,10 +184,12 @@ def patch_user(user_id: str, body: UserPatch, db: SessionDep, actor: UsersManage
                     details={"from": user.role.value, "to": body.role})
         user.role = Role(body.role)
         revoked += revoke_user_tokens(db, user_id=user.id)
+        revoked += revoke_user_sessions(db, user_id=user.id)
     if body.active is not None and body.active != user.active:
         user.active = body.active
         if not body.active:
             revoked += revoke_user_tokens(db, user_id=user.id)
+            revoked += revoke_user_sessions(db, user_id=user.id)
         actor.audit(db, action="user.activate" if body.active else "user.deactivate",
                     resource_type="user", resource_ids=[user.id],
                     details={"tokens_revoked": revoked})

@@ -37,6 +37,7 @@
     es: {
       open: "Abrir chat", close: "Cerrar chat", message: "Mensaje", send: "Enviar",
       placeholder: "Escribí tu mensaje…", typing: "escribiendo…", chat: "Chat",
+      team: "Equipo",
       notice: "Estás hablando con un asistente virtual.", privacy: "Aviso de privacidad",
       sendFailed: "No pudimos enviar el mensaje. Probá de nuevo.",
       wait: "Enviaste muchos mensajes seguidos. Esperá {n} segundos y probá de nuevo.",
@@ -49,6 +50,7 @@
     en: {
       open: "Open chat", close: "Close chat", message: "Message", send: "Send",
       placeholder: "Type your message…", typing: "typing…", chat: "Chat",
+      team: "Team",
       notice: "You are talking to a virtual assistant.", privacy: "Privacy notice",
       sendFailed: "We could not send your message. Please try again.",
       wait: "You sent many messages in a row. Wait {n} seconds and try again.",
@@ -103,6 +105,8 @@
     "  border-bottom-right-radius: 4px; }",
     ".agent { align-self: flex-start; background: #fff; color: #1f2933;",
     "  border-bottom-left-radius: 4px; box-shadow: 0 1px 2px rgba(0,0,0,.08); }",
+    ".staff::before { content: attr(data-label); display: block; margin-bottom: 2px;",
+    "  font-size: 12px; font-weight: 600; color: var(--brand); }",
     ".typing { align-self: flex-start; display: flex; gap: 4px; padding: 12px 14px;",
     "  background: #fff; border-radius: 14px; border-bottom-left-radius: 4px; }",
     ".typing[hidden] { display: none; }",
@@ -262,6 +266,7 @@
     bubble.className = "msg " + (role === "user" ? "user" : "agent") +
       (role === "staff" ? " staff" : "");
     bubble.textContent = text;  // untrusted: never innerHTML
+    if (role === "staff") { bubble.setAttribute("data-label", t.team); }
     log.insertBefore(bubble, before || typing);
     log.scrollTop = log.scrollHeight;
     return bubble;
@@ -279,25 +284,30 @@
   var shown = {};
   function showReply(data) {
     if (data.message_id) {
-      if (shown[data.message_id]) { return; }
+      if (shown[data.message_id]) { return false; }
       shown[data.message_id] = true;
     }
-    if (data.reply) { addMessage("assistant", data.reply); }
+    if (data.reply) { addMessage(data.role === "staff" ? "staff" : "assistant", data.reply); }
+    return Boolean(data.reply);
   }
 
-  // One stream per page, opened by the first 202 and left open: it subscribes before it
-  // replays the 202's reply, so later replies of this session arrive on it too.
+  // One stream per page, left open while the page is: it brings the replies that do not
+  // come back in a POST (a queued reply after a 202, and every reply a person of the
+  // business writes). Opened once the chat has a session; after a 202 it also replays
+  // that request's reply when it was published before the stream connected.
   var stream = null;
-  function awaitReply(session, requestId) {
-    awaitingStream = true;
-    updateTyping();
+  function listen(session, requestId) {
     if (stream) { return; }
     var source = stream = new EventSource(api + "/events?session_id=" +
-      encodeURIComponent(session) + "&request_id=" + encodeURIComponent(requestId));
+      encodeURIComponent(session) + (requestId ? "&request_id=" +
+      encodeURIComponent(requestId) : ""));
     source.onmessage = function (event) {
-      try { showReply(JSON.parse(event.data)); } catch (e) { return; }
-      awaitingStream = false;
-      updateTyping();
+      var data;
+      try { data = JSON.parse(event.data); } catch (e) { return; }
+      if (showReply(data) && data.role !== "staff") {
+        awaitingStream = false;
+        updateTyping();
+      }
     };
     source.onerror = function () {
       if (source.readyState !== EventSource.CLOSED) { return; }  // it reconnects by itself
@@ -308,6 +318,12 @@
         showError(t.late);
       }
     };
+  }
+
+  function awaitReply(session, requestId) {
+    awaitingStream = true;
+    updateTyping();
+    listen(session, requestId);
   }
 
   var sessionPromise = null;
@@ -337,7 +353,7 @@
       if (Object.keys(utm).length) { body.utm = utm; }
       return call("POST", "/messages", body).then(function (answer) {
         if (answer.status === 202) { awaitReply(id, answer.data.request_id); }
-        else { showReply(answer.data); }
+        else { showReply(answer.data); listen(id); }  // reply null: a person answers later
       });
     }).catch(function (error) {
       // Keep what they wrote: the bubble goes, the text returns to the input to retry.
@@ -372,6 +388,7 @@
       }
       return history.then(function (answer) {
         answer.data.forEach(function (m) { addMessage(m.role, m.text, mark); });
+        if (stored) { listen(stored); }  // a person of the business may write meanwhile
       }, function () { showError(t.loadFailed); });
     }, function (error) {
       // A site the business does not allow gets a readable 403 (the server adds CORS

@@ -357,7 +357,8 @@ class Worker:
         self.queue.publish_reply(request_ids=[e.fields["request"] for e in entries],
                                  slug=slug, session_id=session,
                                  payload={"conversation_id": result.conversation_id,
-                                          "reply": result.reply,
+                                          # held by staff: no reply (theirs comes later)
+                                          "reply": None if result.held else result.reply,
                                           "message_id": result.reply_message_id})
         return slug
 

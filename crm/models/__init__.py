@@ -16,6 +16,7 @@ from crm.models.channel import (
     WebhookEvent,
     WebhookStatus,
 )
+from crm.models.console import ConsoleSession, Invitation, InvitationPurpose
 from crm.models.contact import ChannelIdentity, Contact
 from crm.models.conversation import (
     Channel,
@@ -77,4 +78,5 @@ __all__ = [
     "ContactConsent", "ErasureTombstone", "ExpiredContactAction", "PrivacyRequest",
     "RequestStatus", "RequestType", "Scope", "SubjectKind", "TenantPrivacySettings",
     "TenantPrivacySettingsBase", "TombstoneKind", "VerificationCode", "scopes_for",
+    "ConsoleSession", "Invitation", "InvitationPurpose",
 ]

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from crm.models.base import id_field, utc_field
@@ -28,10 +28,12 @@ class MessageRole(StrEnum):
     user = "user"
     assistant = "assistant"
     tool = "tool"
+    staff = "staff"  # a person of the business wrote it (Message.author_id)
 
 
 class Conversation(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("tenant_id", "channel", "external_id"),)
+    __table_args__ = (UniqueConstraint("tenant_id", "channel", "external_id"),
+                      Index("ix_conversation_inbox", "tenant_id", "last_message_at"))
     id: str = id_field()
     tenant_id: str = Field(foreign_key="tenant.id", index=True, ondelete="CASCADE")
     contact_id: str = Field(foreign_key="contact.id", index=True, ondelete="CASCADE")
@@ -41,8 +43,17 @@ class Conversation(SQLModel, table=True):
     status: ConversationStatus = ConversationStatus.abierta
     needs_human: bool = False
     human_reason: str | None = Field(default=None, max_length=500)
+    # Taken over by a person of the staff: the agent does not answer while it is held.
+    held_by: str | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    held_at: datetime | None = utc_field(nullable=True, default_now=False)
+    # The last time staff did something here (a reply, taking it over): an idle hold ends.
+    staff_activity_at: datetime | None = utc_field(nullable=True, default_now=False)
+    # The last time staff opened it: newer messages of the customer are unread.
+    read_at: datetime | None = utc_field(nullable=True, default_now=False)
     created_at: datetime = utc_field()
     last_message_at: datetime = utc_field()
+    # The customer's last message (the inbox's unread marker compares it with read_at).
+    last_inbound_at: datetime | None = utc_field(nullable=True, default_now=False)
     closed_at: datetime | None = utc_field(nullable=True, default_now=False)
 
 
@@ -56,4 +67,6 @@ class Message(SQLModel, table=True):
     tool_call_id: str | None = Field(default=None, max_length=100)
     tool_name: str | None = Field(default=None, max_length=64)
     channel_message_id: str | None = Field(default=None, max_length=200, index=True)
+    # staff: who wrote it.
+    author_id: str | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     created_at: datetime = utc_field()

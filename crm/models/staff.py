@@ -70,6 +70,10 @@ class User(SQLModel, table=True):
     active: bool = True
     # Round-robin lead assignment: the active seller assigned least recently goes next.
     last_assigned_at: datetime | None = utc_field(nullable=True, default_now=False)
+    # The console: an argon2id hash (None until the invitation is used), the UI language.
+    password_hash: str | None = Field(default=None, max_length=255)
+    locale: str = Field(default="es", max_length=8)
+    last_login_at: datetime | None = utc_field(nullable=True, default_now=False)
     created_at: datetime = utc_field()
 
 

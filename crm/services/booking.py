@@ -81,15 +81,17 @@ def book(
     at: time,
     now: datetime,
     conversation_id: str | None = None,
+    require_contact_data: bool = True,
 ) -> Appointment:
     """Book `service_name` at `day` `at` (tenant's local time) for `contact`.
 
-    Raises UnknownService, PastDate, ClosedDay, OutsideBusinessHours, MissingContactData or
-    SlotTaken (with free alternatives that day).
+    Raises UnknownService, PastDate, ClosedDay, OutsideBusinessHours, MissingContactData
+    (the agent needs name and phone first; staff booking for a person they know passes
+    `require_contact_data=False`) or SlotTaken (with free alternatives that day).
     """
     service = resolve_service(db, tenant=tenant, name=service_name)
     start, end = _validate_time(db, tenant=tenant, service=service, day=day, at=at, now=now)
-    if not contact.name or not contact.contact_phone:
+    if require_contact_data and (not contact.name or not contact.contact_phone):
         raise MissingContactData(
             "Antes de reservar hacen falta el nombre y el teléfono del cliente: pedíselos y "
             "guardalos con save_contact_details."

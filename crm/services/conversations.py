@@ -55,6 +55,7 @@ def add_message(
     tool_call_id: str | None = None,
     tool_name: str | None = None,
     channel_message_id: str | None = None,
+    author_id: str | None = None,
     flush: bool = True,
 ) -> Message:
     """Append a message; with flush=False it is written at the next flush or commit (the
@@ -62,8 +63,11 @@ def add_message(
     message = Message(
         conversation_id=conversation.id, role=role, text=text, tool_calls=tool_calls,
         tool_call_id=tool_call_id, tool_name=tool_name, channel_message_id=channel_message_id,
+        author_id=author_id,
     )
     conversation.last_message_at = message.created_at = utcnow()
+    if role == MessageRole.user:
+        conversation.last_inbound_at = message.created_at
     db.add(message)
     db.add(conversation)
     if flush:
@@ -119,7 +123,7 @@ def visible_history(db: Session, *, conversation_id: str, limit: int = 200) -> l
     messages and the replies they got; never tool calls, tool results or empty steps."""
     rows = db.exec(select(Message).where(
         Message.conversation_id == conversation_id,
-        col(Message.role).in_((MessageRole.user, MessageRole.assistant)),
+        col(Message.role).in_((MessageRole.user, MessageRole.assistant, MessageRole.staff)),
         Message.text != "").order_by(col(Message.id).desc()).limit(limit * 2))
     shown = [m for m in rows if not (m.role == MessageRole.assistant and m.tool_calls)]
     return shown[:limit][::-1]

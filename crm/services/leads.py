@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
 
 from crm.models import Contact, Lead, LeadSource, LeadStage, Role, Tenant, User, utcnow
+from crm.services.normalize import normalize_email, normalize_phone, region_of
 
 OPEN_STAGES = (
     LeadStage.nuevo,
@@ -69,3 +71,44 @@ def ensure_lead(
     db.add(lead)
     db.flush()
     return lead
+
+
+def add_manual_lead(db: Session, *, tenant: Tenant, name: str, phone: str | None = None,
+                    email: str | None = None, notes: str | None = None,
+                    assigned_to: str | None = None) -> Lead:
+    """A lead staff add by hand (source `manual`). A phone or email a contact already
+    holds finds that contact (staff know who they talk to); otherwise a new contact.
+    Unassigned leads go to the rotation. Raises InvalidPhone / InvalidEmail."""
+    e164 = normalize_phone(phone, region=region_of(tenant.locale)) if phone else None
+    mail = normalize_email(email) if email else None
+    contact = None
+    for column, value in ((Contact.phone, e164), (Contact.email, mail)):
+        if value and contact is None:
+            contact = db.exec(select(Contact).where(Contact.tenant_id == tenant.id,
+                                                    column == value)).first()
+    if contact is None:
+        contact = Contact(tenant_id=tenant.id, phone=e164, email=mail)
+        db.add(contact)
+    contact.name = contact.name or " ".join(name.split())[:200]
+    contact.updated_at = utcnow()
+    db.add(contact)
+    db.flush()
+    seller = db.get(User, assigned_to) if assigned_to else next_seller(db, tenant=tenant)
+    lead = Lead(tenant_id=tenant.id, contact_id=contact.id, source=LeadSource.manual,
+                assigned_to=seller.id if seller else None, notes=notes)
+    db.add(lead)
+    db.flush()
+    return lead
+
+
+def matching(text: str) -> ColumnElement[bool]:
+    """A condition on Contact for a staff search: part of the name or email, or the digits
+    of the phone (accents and case aside on the name where the database allows)."""
+    term = text.strip().lower()
+    digits = "".join(ch for ch in term if ch.isdigit())
+    conditions = [func.lower(col(Contact.name)).contains(term, autoescape=True),
+                  func.lower(col(Contact.email)).contains(term, autoescape=True)]
+    if len(digits) >= 4:
+        conditions += [col(Contact.phone).contains(digits, autoescape=True),
+                       col(Contact.claimed_phone).contains(digits, autoescape=True)]
+    return or_(*conditions)

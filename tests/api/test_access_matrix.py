@@ -15,7 +15,7 @@ import itertools
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -88,6 +88,36 @@ def _lead_world(db: Session, tenant: Tenant, seller: User | None, n: int) -> dic
             "service": service.id}
 
 
+# Appointments the matrix books: unique future slots (the API books against the real
+# clock), on weekdays within make_tenant's opening hours (9 to 18).
+_SLOTS = itertools.count()
+
+
+def next_slot() -> datetime:
+    n = next(_SLOTS)
+    day, hour = divmod(n, 8)
+    start = date(2027, 3, 1) + timedelta(days=day // 5 * 7 + day % 5)  # Mondays onwards
+    return datetime.combine(start, time(9 + hour))
+
+
+def _fresh_person(db: Session, tenant: Tenant, seller: User | None) -> dict[str, str]:
+    """A contact with a lead (assigned to `seller`), a conversation and an appointment."""
+    contact = make_contact(db, tenant, name="Cliente Nuevo")
+    db.add(Lead(tenant_id=tenant.id, contact_id=contact.id, source=LeadSource.web,
+                assigned_to=seller.id if seller else None))
+    conversation = Conversation(tenant_id=tenant.id, contact_id=contact.id,
+                                channel=Channel.web, external_id=f"s-{uuid.uuid4().hex}")
+    db.add(conversation)
+    db.commit()
+    slot = next_slot()
+    appointment = booking.book(db, tenant=tenant, contact=contact,
+                               service_name="Consulta general", day=slot.date(),
+                               at=slot.time(), now=NOW, require_contact_data=False)
+    db.commit()
+    return {"contact": contact.id, "conversation": conversation.id,
+            "appointment": appointment.id}
+
+
 @pytest.fixture
 def world(db: Session, settings: Settings) -> World:
     a, b = make_tenant(db), make_tenant(db)
@@ -138,9 +168,18 @@ def world(db: Session, settings: Settings) -> World:
         db.commit()
         return row.id
 
+    b_seller = make_user(db, b)
+    sellers = {"assigned": seller, "unassigned": other_seller, "other": b_seller}
+
+    def fresh(kind: str) -> Callable[[str], str]:
+        return lambda target: _fresh_person(db, b if target == "other" else a,
+                                            sellers[target])[kind]
+
     world.make = {"connection": connection, "token": token,
                   "request": lambda target: request(target, done=True),
-                  "pending_request": lambda target: request(target, done=False)}
+                  "pending_request": lambda target: request(target, done=False),
+                  "conversation": fresh("conversation"), "contact": fresh("contact"),
+                  "appointment": fresh("appointment")}
     return world
 
 
@@ -184,6 +223,23 @@ ENDPOINTS: list[Endpoint] = [
     # Links the conversation to its own contact (a no-op merge): the body is set in _call.
     Endpoint("POST", "/v1/conversations/{conversation}/link", Scope.crm_write,
              seller_scoped=True),
+    Endpoint("POST", "/v1/conversations/{conversation}/takeover", Scope.crm_write,
+             seller_scoped=True),
+    Endpoint("POST", "/v1/conversations/{conversation}/release", Scope.crm_write,
+             seller_scoped=True),
+    Endpoint("POST", "/v1/conversations/{conversation}/messages", Scope.crm_write,
+             seller_scoped=True, ok=201, body=lambda: {"text": "Te escribe el equipo"}),
+    Endpoint("DELETE", "/v1/conversations/{conversation}", Scope.privacy_manage, ok=204,
+             fresh="conversation"),
+    Endpoint("DELETE", "/v1/contacts/{contact}", Scope.privacy_manage, ok=204,
+             fresh="contact"),
+    Endpoint("POST", "/v1/leads", Scope.crm_write, ok=201, targeted=False,
+             body=lambda: {"name": "Cliente de mostrador"}),
+    # The body (this target's contact and service, a free slot) is set in _call.
+    Endpoint("POST", "/v1/appointments", Scope.crm_write, ok=201, seller_scoped=True),
+    Endpoint("PATCH", "/v1/appointments/{appointment}", Scope.crm_write, seller_scoped=True,
+             fresh="appointment", body=lambda: {"status": "cancelada"}),
+    Endpoint("POST", "/v1/users/{user}/invitation", Scope.users_manage, ok=201),
     Endpoint("GET", "/v1/agent-config", Scope.config_write, targeted=False),
     Endpoint("PUT", "/v1/agent-config", Scope.config_write, targeted=False,
              body=lambda: {"greeting": "¡Hola!"}),
@@ -236,6 +292,7 @@ ENDPOINTS: list[Endpoint] = [
 # Checked separately below: GET/DELETE /v1/tokens (own tokens for everyone), the corpus
 # export's status and files (an export id of the caller's business), and the public routes.
 SEPARATE = {("GET", "/v1/tokens"), ("DELETE", "/v1/tokens/{token_id}"),
+            ("POST", "/v1/operator/tenants"),
             ("GET", "/v1/corpus/exports/{export_id}"),
             ("GET", "/v1/corpus/exports/{export_id}/files/{name}")}
 PUBLIC = {("POST", "/v1/chat/{tenant_slug}/messages"), ("GET", "/v1/chat/{tenant_slug}/events"),
@@ -272,6 +329,9 @@ def _call(client: TestClient, world: World, endpoint: Endpoint, role: str,
         body = {"user_id": ids["user"]}
     if endpoint.path.endswith("/link"):
         body = {"contact_id": ids["contact"]}
+    if endpoint.path == "/v1/appointments" and endpoint.method == "POST":
+        body = {"contact_id": ids["contact"], "service_id": ids["service"],
+                "start": next_slot().isoformat()}
     response = client.request(endpoint.method, path, headers=_headers(world, role), json=body)
     return response.status_code
 
@@ -302,6 +362,7 @@ def test_the_matrix_covers_every_staff_endpoint(app_client: TestClient) -> None:
                 .replace("{conversation}", "{conversation_id}")
                 .replace("{service}", "{service_id}").replace("{user}", "{user_id}")
                 .replace("{connection}", "{connection_id}")
+                .replace("{appointment}", "{appointment_id}")
                 .replace("{request}", "{request_id}")) for e in ENDPOINTS}
     assert routes - covered - SEPARATE - PUBLIC == set()
     assert covered - routes == set()  # no row for an endpoint that does not exist
@@ -469,3 +530,24 @@ def test_stored_tokens_are_hashes_that_expire(db: Session, world: World) -> None
     assert rows and all(len(r.token_hash) == 64 for r in rows)
     assert not any(r.token_hash in world.tokens.values() for r in rows)
     assert all(r.expires_at is not None for r in rows)
+
+
+def test_only_operators_create_businesses_and_it_is_audited(app_client: TestClient,
+                                                           world: World, db: Session) -> None:
+    body = {"slug": f"nuevo-{uuid.uuid4().hex[:6]}", "name": "Veterinaria Sur",
+            "timezone": "America/Santiago", "locale": "es-CL", "currency": "CLP",
+            "admin_email": "dueña@vetsur.test"}
+    for role in ("admin", "seller", "ml"):
+        refused = app_client.post("/v1/operator/tenants", json=body,
+                                  headers={"Authorization": f"Bearer {world.tokens[role]}"})
+        assert refused.status_code == 403
+    created = app_client.post("/v1/operator/tenants", json=body,
+                              headers={"Authorization": f"Bearer {world.tokens['operator']}"})
+    assert created.status_code == 201
+    assert created.json()["invitation_url"].split("/console/invite/")[1]
+    again = app_client.post("/v1/operator/tenants", json=body,
+                            headers={"Authorization": f"Bearer {world.tokens['operator']}"})
+    assert again.status_code == 409
+    db.commit()
+    [event] = db.exec(select(AuditEvent).where(AuditEvent.action == "tenant.create")).all()
+    assert event.actor_kind == "operator"

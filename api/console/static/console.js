@@ -1,0 +1,1 @@
+/* Console behaviour shared by every page (kept small; htmx does the rest). */
