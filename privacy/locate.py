@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 
 from crm.errors import InvalidEmail, InvalidPhone
 from crm.models import Channel, ChannelIdentity, Contact, SubjectKind, Tenant, TombstoneKind
-from crm.services.normalize import normalize_email, normalize_phone, region_of
+from crm.services.normalize import normalize_email, normalize_phone, phone_variants, region_of
 from crm.services.privacy import mask_email, mask_phone
 from privacy.errors import InvalidSubject
 
@@ -93,17 +93,6 @@ def normalize_value(kind: SubjectKind, value: str, *, tenant: Tenant) -> str:
     if len(value) != _CONTACT_ID_LENGTH or not value.isalnum():
         raise InvalidSubject("A contact_id is the contact's 32-character id.")
     return value
-
-
-def phone_variants(e164: str) -> list[str]:
-    """The number and the forms that reach the same line: in Argentina a mobile is written
-    +54 9 11... (how WhatsApp and phonenumbers give it) or +54 11... (dialled without the 9),
-    and both are stored in practice."""
-    if e164.startswith("+549"):
-        return [e164, "+54" + e164[4:]]
-    if e164.startswith("+54"):
-        return [e164, "+549" + e164[3:]]
-    return [e164]
 
 
 def locate(db: Session, *, tenant_id: str, subject: Subject,

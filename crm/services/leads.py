@@ -6,7 +6,12 @@ from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
 
 from crm.models import Contact, Lead, LeadSource, LeadStage, Role, Tenant, User, utcnow
-from crm.services.normalize import normalize_email, normalize_phone, region_of
+from crm.services.normalize import (
+    normalize_email,
+    normalize_phone,
+    phone_variants,
+    region_of,
+)
 
 OPEN_STAGES = (
     LeadStage.nuevo,
@@ -82,10 +87,13 @@ def add_manual_lead(db: Session, *, tenant: Tenant, name: str, phone: str | None
     e164 = normalize_phone(phone, region=region_of(tenant.locale)) if phone else None
     mail = normalize_email(email) if email else None
     contact = None
-    for column, value in ((Contact.phone, e164), (Contact.email, mail)):
-        if value and contact is None:
-            contact = db.exec(select(Contact).where(Contact.tenant_id == tenant.id,
-                                                    column == value)).first()
+    if e164:
+        contact = db.exec(select(Contact).where(
+            Contact.tenant_id == tenant.id,
+            col(Contact.phone).in_(phone_variants(e164)))).first()
+    if mail and contact is None:
+        contact = db.exec(select(Contact).where(Contact.tenant_id == tenant.id,
+                                                Contact.email == mail)).first()
     if contact is None:
         contact = Contact(tenant_id=tenant.id, phone=e164, email=mail)
         db.add(contact)

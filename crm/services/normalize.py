@@ -46,3 +46,14 @@ def normalize_email(raw: str) -> str:
     if not _EMAIL.match(email):
         raise InvalidEmail(_BAD_EMAIL)
     return email
+
+
+def phone_variants(e164: str) -> list[str]:
+    """The number and the forms that reach the same line: in Argentina a mobile is written
+    +54 9 11... (how WhatsApp and phonenumbers give it) or +54 11... (dialled without the 9),
+    and both are stored in practice."""
+    if e164.startswith("+549"):
+        return [e164, "+54" + e164[4:]]
+    if e164.startswith("+54"):
+        return [e164, "+549" + e164[3:]]
+    return [e164]

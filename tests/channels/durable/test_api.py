@@ -11,7 +11,7 @@ import httpx
 import pytest
 import redis
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from agent.runtime import AgentRuntime
@@ -167,3 +167,48 @@ def test_web_chat_rate_limits_are_counted_in_redis_and_shared_by_api_processes(
     keys = list(client.scan_iter(f"{prefix}:chatrl:*"))
     assert keys and not any(session in key or "testclient" in key for key in keys)
     client.close()
+
+
+def test_with_redis_a_held_web_chat_gets_no_agent_reply_and_the_staff_reply_is_pushed(
+        queue_settings: Settings, runtime: AgentRuntime, demo: object, db: Session) -> None:
+    from crm.models import Role, Tenant
+    from tests.factories import make_token, make_user
+
+    tenant = db.exec(select(Tenant).where(Tenant.slug == "demo")).one()
+    admin = {"Authorization": f"Bearer {make_token(db, make_user(db, tenant, role=Role.admin))}"}
+    session = "held-session-0000000000000000"
+    app = create_app(queue_settings, runtime)
+    with live_server(app) as base, workers(queue_settings, runtime):
+        first = httpx.post(f"{base}/v1/chat/demo/messages", timeout=15,
+                           json={"session_id": session, "text": "Hola"}).json()
+        assert first["reply"]
+        conversation_id = first["conversation_id"]
+        assert httpx.post(f"{base}/v1/conversations/{conversation_id}/takeover",
+                          headers=admin, timeout=10).status_code == 200
+        held = httpx.post(f"{base}/v1/chat/demo/messages", timeout=15,
+                          json={"session_id": session, "text": "¿Hay alguien?"})
+        assert held.status_code == 200 and held.json()["reply"] is None
+        got: list[dict[str, Any]] = []
+        connected = threading.Event()
+
+        def listen() -> None:
+            with httpx.stream("GET", f"{base}/v1/chat/demo/events?session_id={session}",
+                              timeout=15) as stream:
+                for line in stream.iter_lines():
+                    if line.startswith(": connected"):
+                        connected.set()
+                    elif line.startswith("data: "):
+                        got.append(json.loads(line[6:]))
+                        return
+
+        reader = threading.Thread(target=listen, daemon=True)
+        reader.start()
+        assert connected.wait(10)
+        sent = httpx.post(f"{base}/v1/conversations/{conversation_id}/messages", headers=admin,
+                          json={"text": "Hola, te escribe Lucía"}, timeout=10)
+        assert sent.status_code == 201 and sent.json()["status"] == "sent"
+        reader.join(10)
+        history = httpx.get(f"{base}/v1/chat/demo/messages", params={"session_id": session},
+                            timeout=10).json()
+    assert got and got[0]["reply"] == "Hola, te escribe Lucía" and got[0]["role"] == "staff"
+    assert [m["role"] for m in history] == ["user", "assistant", "user", "staff"]
