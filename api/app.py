@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from agent.runtime import AgentRuntime
 from api.chat_limits import ChatLimiter, RedisWindows
+from api.http_errors import ERROR_RESPONSES, install_error_handlers
 from api.logging_setup import configure_logging
 from api.routes import (
     audit,
@@ -70,7 +71,9 @@ def create_app(settings: Settings | None = None, runtime: AgentRuntime | None = 
         version="0.1.0",
         description="AI sales-and-service agents for small businesses, Spanish first.",
         lifespan=lifespan,
+        responses=ERROR_RESPONSES,
     )
+    install_error_handlers(app)
     app.state.settings = settings
     app.state.engine = engine
     app.state.runtime = runtime or AgentRuntime(

@@ -18,11 +18,13 @@ from typing import Literal
 
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, status
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.deps import Actor, CorpusExporter, EngineDep, SettingsDep
+from api.http_errors import unprocessable
+from api.strict_input import StrictInputRoute
 from crm.services.audit import record_event
 from crm.settings import Settings
 from training_data import ExportArgumentError, ExportOptions, export_corpus, parse_split
@@ -30,7 +32,7 @@ from training_data.keys import corpus_keys
 from training_data.store import corpus_engine
 
 log = logging.getLogger("mostrador.corpus")
-router = APIRouter(prefix="/v1/corpus", tags=["corpus"])
+router = APIRouter(prefix="/v1/corpus", tags=["corpus"], route_class=StrictInputRoute)
 _STATE = "export.json"
 _ID = re.compile(r"^[0-9a-f]{32}$")
 
@@ -46,6 +48,22 @@ class ExportIn(BaseModel):
     outcome: Literal["lead_created", "appointment_booked", "handed_off", "none"] | None = None
     split: str | None = Field(default=None, max_length=200,
                               description='e.g. "train=0.9,validation=0.1"')
+
+    @field_validator("split")
+    @classmethod
+    def _split(cls, value: str | None) -> str | None:
+        try:
+            parse_split(value)
+        except ExportArgumentError:
+            raise ValueError('write name=fraction pairs that add up to 1, e.g. '
+                             '"train=0.9,validation=0.1"') from None
+        return value
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> ExportIn:
+        if self.since and self.until and self.since > self.until:
+            raise ValueError("since is after until")
+        return self
 
 
 class ExportOut(BaseModel):
@@ -108,8 +126,8 @@ def start_export(body: ExportIn, user: MlUser, settings: SettingsDep, engine: En
             format=body.format, tenant_keys=(corpus_keys(settings).tenant_key(user.tenant_id),),
             since=body.since, until=body.until, language=body.language, outcome=body.outcome,
             splits=parse_split(body.split))
-    except ExportArgumentError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+    except ExportArgumentError as exc:  # the model's validators let nothing through: a guard
+        raise unprocessable(str(exc)) from None
     export_id = uuid.uuid4().hex
     out = _dir(settings, export_id)
     out.mkdir(parents=True)

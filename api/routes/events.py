@@ -17,8 +17,10 @@ from fastapi.responses import StreamingResponse
 
 from api.deps import QueueDep, SettingsDep
 from api.routes.chat import SessionQuery, limit_address
+from api.strict_input import StrictInputRoute
 
-router = APIRouter(tags=["web chat"], dependencies=[Depends(limit_address)])
+router = APIRouter(tags=["web chat"], dependencies=[Depends(limit_address)],
+                   route_class=StrictInputRoute)
 KEEPALIVE_SECONDS = 15.0
 
 

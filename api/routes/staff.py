@@ -14,6 +14,8 @@ from fastapi import APIRouter, HTTPException, Query, status
 from sqlmodel import Session, col, select
 
 from api.deps import Actor, ConfigWriter, CrmReader, CrmWriter, SessionDep, SettingsDep
+from api.http_errors import unprocessable
+from api.paging import CalendarLimit, Limit, Offset
 from api.schemas import (
     AgentConfigIn,
     AgentConfigOut,
@@ -32,6 +34,7 @@ from api.schemas import (
     TrainingObjectionOut,
 )
 from api.scoping import own_contact, own_conversation, own_lead, visible_contact_ids
+from api.strict_input import StrictInputRoute
 from crm.errors import Conflict, InvalidEmail, InvalidPhone
 from crm.models import (
     Appointment,
@@ -40,6 +43,7 @@ from crm.models import (
     ContactPreference,
     Conversation,
     Lead,
+    LeadStage,
     Role,
     Service,
     Tenant,
@@ -53,7 +57,7 @@ from crm.services.tenants import agent_config
 from crm.services.training import set_training_objection
 from training_data import erase_contact
 
-router = APIRouter(prefix="/v1", tags=["staff"])
+router = APIRouter(prefix="/v1", tags=["staff"], route_class=StrictInputRoute)
 
 
 def _lead_out(lead: Lead, contact: Contact, emails: dict[str, str]) -> LeadOut:
@@ -74,8 +78,8 @@ def _staff_emails(db: Session, tenant_id: str) -> dict[str, str]:
 
 @router.get("/leads", response_model=list[LeadOut])
 def list_leads(db: SessionDep, actor: CrmReader,
-               stage: str | None = None, limit: int = Query(200, ge=1, le=1000),
-               offset: int = Query(0, ge=0)) -> list[LeadOut]:
+               stage: LeadStage | None = None, limit: Limit = 200,
+               offset: Offset = 0) -> list[LeadOut]:
     query = (select(Lead, Contact).join(Contact, col(Contact.id) == Lead.contact_id)
              .where(Lead.tenant_id == actor.tenant_id))
     if not actor.sees_every_lead:
@@ -86,7 +90,8 @@ def list_leads(db: SessionDep, actor: CrmReader,
     emails = _staff_emails(db, actor.tenant_id)
     actor.audit(db, action="lead.list", resource_type="lead",
                 resource_ids=[lead.id for lead, _ in rows],
-                details={"stage": stage, "count": len(rows), "offset": offset})
+                details={"stage": stage.value if stage else None, "count": len(rows),
+                         "offset": offset})
     db.commit()
     return [_lead_out(lead, contact, emails) for lead, contact in rows]
 
@@ -113,8 +118,9 @@ def patch_lead(lead_id: str, body: LeadPatch, db: SessionDep, actor: CrmWriter) 
         seller = db.get(User, changes["assigned_to"]) if changes["assigned_to"] else None
         if changes["assigned_to"] and (seller is None or seller.tenant_id != actor.tenant_id
                                        or seller.role != Role.seller or not seller.active):
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                                "assigned_to must be an active seller of this business.")
+            raise unprocessable("assigned_to must be the id of an active seller of this "
+                                "business (GET /v1/users), or null.",
+                                loc=("body", "assigned_to"))
     for key, value in changes.items():
         if value is not None or key in ("notes", "assigned_to"):
             setattr(lead, key, value)
@@ -169,7 +175,8 @@ def patch_contact(contact_id: str, body: ContactPatch, db: SessionDep,
                                   **body.model_dump(exclude_unset=True))
     except (InvalidPhone, InvalidEmail) as exc:
         db.rollback()
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, exc.message) from None
+        field = "phone" if isinstance(exc, InvalidPhone) else "email"
+        raise unprocessable(exc.message, loc=("body", field)) from None
     except Conflict as exc:
         db.rollback()
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
@@ -182,8 +189,8 @@ def patch_contact(contact_id: str, body: ContactPatch, db: SessionDep,
 @router.get("/appointments", response_model=list[AppointmentOut])
 def list_appointments(db: SessionDep, actor: CrmReader,
                       status_: AppointmentStatus | None = Query(None, alias="status"),
-                      limit: int = Query(500, ge=1, le=2000),
-                      offset: int = Query(0, ge=0)) -> list[AppointmentOut]:
+                      limit: CalendarLimit = 500,
+                      offset: Offset = 0) -> list[AppointmentOut]:
     query = (select(Appointment, Contact, Service)
              .join(Contact, col(Contact.id) == Appointment.contact_id)
              .join(Service, col(Service.id) == Appointment.service_id)
@@ -209,8 +216,8 @@ def list_appointments(db: SessionDep, actor: CrmReader,
 
 @router.get("/conversations", response_model=list[ConversationSummary])
 def list_conversations(db: SessionDep, actor: CrmReader, needs_human: bool | None = None,
-                       limit: int = Query(100, ge=1, le=1000),
-                       offset: int = Query(0, ge=0)) -> list[ConversationSummary]:
+                       limit: Limit = 100,
+                       offset: Offset = 0) -> list[ConversationSummary]:
     """Conversations, most recent first (no messages; `GET /v1/conversations/{id}` has them)."""
     query = select(Conversation).where(Conversation.tenant_id == actor.tenant_id)
     if needs_human is not None:
