@@ -8,7 +8,6 @@ the audit log.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import uuid
@@ -23,6 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.deps import Actor, CorpusExporter, EngineDep, SettingsDep
+from api.export_state import read_state, write_state
 from api.http_errors import unprocessable
 from api.strict_input import StrictInputRoute
 from crm.services.audit import record_event
@@ -33,7 +33,6 @@ from training_data.store import corpus_engine
 
 log = logging.getLogger("mostrador.corpus")
 router = APIRouter(prefix="/v1/corpus", tags=["corpus"], route_class=StrictInputRoute)
-_STATE = "export.json"
 _ID = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -79,11 +78,8 @@ def _dir(settings: Settings, export_id: str) -> Path:
 
 
 def _state(settings: Settings, export_id: str, user: Actor) -> dict[str, object]:
-    path = _dir(settings, export_id) / _STATE
-    if not _ID.match(export_id) or not path.is_file():
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such export.")
-    state: dict[str, object] = json.loads(path.read_text())
-    if state.get("tenant_id") != user.tenant_id:
+    state = read_state(_dir(settings, export_id)) if _ID.match(export_id) else None
+    if state is None or state.get("tenant_id") != user.tenant_id:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such export.")
     return state
 
@@ -97,7 +93,8 @@ def _run(settings: Settings, engine: Engine, export_id: str, options: ExportOpti
          user_id: str, tenant_id: str, source: str | None) -> None:
     """The export itself, after the response: files, state, then the audit event."""
     out = _dir(settings, export_id)
-    state: dict[str, object] = json.loads((out / _STATE).read_text())
+    state = read_state(out)
+    assert state is not None  # start_export wrote it before scheduling this
     try:
         result = export_corpus(corpus_engine(settings, engine), options, out, progress=False)
         state.update(status="done", records=result.records, files=result.files)
@@ -109,7 +106,7 @@ def _run(settings: Settings, engine: Engine, export_id: str, options: ExportOpti
         log.error("corpus export %s failed error=%s", export_id, type(exc).__name__)
         state.update(status="failed")
         details = {"format": options.format, "filters": options.filters(), "failed": True}
-    (out / _STATE).write_text(json.dumps(state))
+    write_state(out, state)
     with Session(engine) as db:
         record_event(db, action="corpus.export", actor_kind="user", actor_id=user_id,
                      tenant_id=tenant_id, resource_type="corpus_export",
@@ -133,7 +130,7 @@ def start_export(body: ExportIn, user: MlUser, settings: SettingsDep, engine: En
     out.mkdir(parents=True)
     state: dict[str, object] = {"status": "running", "format": body.format,
                                 "tenant_id": user.tenant_id, "user_id": user.user.id}
-    (out / _STATE).write_text(json.dumps(state))
+    write_state(out, state)
     background.add_task(_run, settings, engine, export_id, options, user.user.id,
                         user.tenant_id, user.source)
     return _out(export_id, state)
