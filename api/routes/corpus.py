@@ -141,10 +141,16 @@ def get_export(export_id: str, user: MlUser, settings: SettingsDep) -> ExportOut
     return _out(export_id, _state(settings, export_id, user))
 
 
-@router.get("/exports/{export_id}/files/{name}")
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+
+
+@router.get("/exports/{export_id}/files/{name}", response_class=FileResponse,
+            responses={200: {"description": "the file, as a download",
+                             "content": {"application/octet-stream": _BINARY}}})
 def get_export_file(export_id: str, name: str, user: MlUser,
                     settings: SettingsDep) -> FileResponse:
     state = _state(settings, export_id, user)
     if name not in (state.get("files") or []):  # type: ignore[operator]
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such file in this export.")
-    return FileResponse(_dir(settings, export_id) / name, filename=name)
+    return FileResponse(_dir(settings, export_id) / name, filename=name,
+                        media_type="application/octet-stream")

@@ -212,7 +212,10 @@ def get_privacy_request(request_id: str, request: Request, db: SessionDep,
     return _out(request, row)
 
 
-@router.get("/requests/{request_id}/download", name="download_privacy_bundle")
+@router.get("/requests/{request_id}/download", name="download_privacy_bundle",
+            responses={200: {"description": "the bundle, as a download", "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "application/zip": {"schema": {"type": "string", "format": "binary"}}}}})
 def download_privacy_bundle(request_id: str, db: SessionDep, actor: PrivacyManager,
                             format: Literal["json", "csv"] = "json") -> Response:
     """The bundle of a completed access/portability request, built now (410 once its
