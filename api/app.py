@@ -16,6 +16,7 @@ from api.chat_events import MemoryChatEvents, RedisChatEvents
 from api.chat_limits import ChatLimiter, RedisWindows
 from api.console import auth as console_auth
 from api.console.auth import SignInRequired, login_redirect
+from api.http_errors import ERROR_RESPONSES, install_error_handlers
 from api.logging_setup import configure_logging
 from api.routes import (
     appointments,
@@ -84,7 +85,9 @@ def create_app(settings: Settings | None = None, runtime: AgentRuntime | None = 
         lifespan=lifespan,
         docs_url=None,  # api.routes.docs serves it with local assets (no CDN)
         redoc_url=None,
+        responses=ERROR_RESPONSES,
     )
+    install_error_handlers(app)
     app.state.settings = settings
     app.state.engine = engine
     app.state.runtime = runtime or AgentRuntime(

@@ -156,7 +156,7 @@ class AgentConfigIn(BaseModel):
             return None
         unknown = sorted(set(value) - set(ALL_TOOLS))
         if unknown:
-            raise ValueError(f"unknown tools {unknown}; choose among {list(ALL_TOOLS)}")
+            raise ValueError(f"unknown tools; choose among {list(ALL_TOOLS)}")
         return [t for t in ALL_TOOLS if t in value]
 
 
@@ -183,7 +183,7 @@ class LeadPatch(BaseModel):
     stage: LeadStage | None = None
     temperature: Temperature | None = None
     notes: str | None = Field(default=None, max_length=4000)
-    assigned_to: str | None = Field(default=None, max_length=32,
+    assigned_to: str | None = Field(default=None, min_length=1, max_length=32,
                                     description="a seller's user id (admins only); null unassigns")
 
 

@@ -28,6 +28,7 @@ from sqlmodel import Session, col, select
 from api.chat_limits import Limit, RateLimited
 from api.console.pages import render
 from api.deps import ChatLimiterDep, SessionDep, SettingsDep, client_address
+from api.strict_input import StrictInputRoute
 from crm.errors import InvalidInvitation, WeakPassword
 from crm.models import Role, Tenant, User
 from crm.services.audit import record_event
@@ -47,7 +48,8 @@ COOKIE = "mostrador_session"
 LOGIN_WINDOW_SECONDS = 15 * 60
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
-router = APIRouter(prefix="/console", include_in_schema=False)
+router = APIRouter(prefix="/console", include_in_schema=False,
+                   route_class=StrictInputRoute)
 
 
 def _secret(settings: Settings) -> bytes:

@@ -17,8 +17,11 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from api.deps import Actor, ChannelsDep, ChatEventsDep, CrmReader, CrmWriter, SessionDep
+from api.http_errors import unprocessable
+from api.paging import CalendarLimit, Offset
 from api.schemas import AppointmentOut, ContactRef
 from api.scoping import own_contact, visible_contact_ids
+from api.strict_input import StrictInputRoute
 from channels.staff_replies import send_staff_message
 from crm.errors import NoAppointment, ToolArgumentError
 from crm.models import (
@@ -34,7 +37,7 @@ from crm.models import (
 from crm.services import booking
 from crm.services.takeover import add_staff_message
 
-router = APIRouter(prefix="/v1", tags=["appointments"])
+router = APIRouter(prefix="/v1", tags=["appointments"], route_class=StrictInputRoute)
 _DAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
 
 
@@ -92,8 +95,8 @@ def list_appointments(db: SessionDep, actor: CrmReader,
                       from_: date | None = Query(None, alias="from", description=(
                           "first day (YYYY-MM-DD, the business's timezone)")),
                       to: date | None = Query(None, description="last day, inclusive"),
-                      limit: int = Query(500, ge=1, le=2000),
-                      offset: int = Query(0, ge=0, le=1_000_000)) -> list[AppointmentOut]:
+                      limit: CalendarLimit = 500,
+                      offset: Offset = 0) -> list[AppointmentOut]:
     """Appointments by start time; every status unless `status`; `from`/`to` a date range."""
     tz = ZoneInfo(actor.tenant.timezone)
     query = (select(Appointment, Contact, Service)
@@ -134,8 +137,8 @@ def create_appointment(body: AppointmentIn, db: SessionDep, actor: CrmWriter,
     contact = own_contact(db, actor, body.contact_id)
     service = db.get(Service, body.service_id)
     if service is None or service.tenant_id != actor.tenant_id or not service.active:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                            "service_id is not an active service of this business.")
+        raise unprocessable("service_id is not an active service of this business.",
+                            loc=["body", "service_id"])
     day, at = _local(body.start, ZoneInfo(actor.tenant.timezone))
     try:
         appointment = booking.book(db, tenant=actor.tenant, contact=contact,
@@ -163,11 +166,10 @@ def patch_appointment(appointment_id: str, body: AppointmentPatch, db: SessionDe
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such appointment.")
     contact = own_contact(db, actor, appointment.contact_id)  # sellers: 404 if not theirs
     if (body.start is None) == (body.status is None):
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                            "Give either `start` (to move it) or `status` (to cancel it).")
+        raise unprocessable("Give either `start` (to move it) or `status` (to cancel it).")
     if body.status is not None and body.status != AppointmentStatus.cancelada:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                            'Only `status: "cancelada"` can be set; move it with `start`.')
+        raise unprocessable('Only `status: "cancelada"` can be set; move it with `start`.',
+                            loc=["body", "status"])
     try:
         if body.start is not None:
             day, at = _local(body.start, ZoneInfo(actor.tenant.timezone))

@@ -10,9 +10,11 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.deps import AuditReader, SessionDep
+from api.paging import Limit, Offset
+from api.strict_input import StrictInputRoute
 from crm.services.audit import search_events, verify_chain
 
-router = APIRouter(prefix="/v1/audit", tags=["audit"])
+router = APIRouter(prefix="/v1/audit", tags=["audit"], route_class=StrictInputRoute)
 
 
 class AuditEventOut(BaseModel):
@@ -45,7 +47,7 @@ def list_audit_events(
     resource_type: str | None = Query(None, max_length=64),
     resource_id: str | None = Query(None, max_length=64),
     since: datetime | None = None, until: datetime | None = None,
-    limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0),
+    limit: Limit = 100, offset: Offset = 0,
 ) -> list[AuditEventOut]:
     """Events of this business, newest first, filtered."""
     rows = search_events(db, tenant_id=actor.tenant_id, action=action, actor_id=actor_id,

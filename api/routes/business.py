@@ -16,20 +16,21 @@ from sqlmodel import col, select
 
 from api.deps import BusinessReader, ConfigWriter, SessionDep
 from api.origins import normalize_pattern
+from api.strict_input import StrictInputRoute
 from crm.models import HOLD_MINUTES, WEEKDAYS, Service, Tenant
 
-router = APIRouter(prefix="/v1", tags=["business"])
+router = APIRouter(prefix="/v1", tags=["business"], route_class=StrictInputRoute)
 
 
 def _minutes(value: str) -> int:
     hours, _, minutes = value.partition(":")
-    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
-        raise ValueError(f"{value!r} is not HH:MM")
+    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2 and len(hours) <= 2):
+        raise ValueError('times are "HH:MM", e.g. "09:30"')
     total = int(hours) * 60 + int(minutes)
     if not 0 <= total <= 24 * 60 or int(minutes) >= 60:
-        raise ValueError(f"{value!r} is not a time of day")
+        raise ValueError("times are times of day, 00:00 to 24:00")
     if total % HOLD_MINUTES:
-        raise ValueError(f"{value!r}: opening hours go in steps of {HOLD_MINUTES} minutes")
+        raise ValueError(f"opening hours go in steps of {HOLD_MINUTES} minutes")
     return total
 
 
@@ -70,7 +71,7 @@ class BusinessIn(BaseModel):
     """Fields left out stay as they are."""
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    timezone: str | None = None
+    timezone: str | None = Field(default=None, max_length=64)
     locale: str | None = Field(default=None, pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
     address: str | None = Field(default=None, max_length=300)
@@ -103,8 +104,9 @@ class BusinessIn(BaseModel):
         if value is not None:
             try:
                 ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise ValueError(f"unknown IANA timezone {value!r}") from None
+            except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: name too long
+                raise ValueError("unknown IANA timezone; use a name like "
+                                 "America/Argentina/Buenos_Aires") from None
         return value
 
     @field_validator("business_hours")
@@ -115,7 +117,7 @@ class BusinessIn(BaseModel):
             return None
         unknown = sorted(set(value) - set(WEEKDAYS))
         if unknown:
-            raise ValueError(f"unknown days {unknown}; use {list(WEEKDAYS)}")
+            raise ValueError(f"unknown days; use {list(WEEKDAYS)}")
         for day, intervals in value.items():
             spans = []
             for interval in intervals:
@@ -123,7 +125,7 @@ class BusinessIn(BaseModel):
                     raise ValueError(f"{day}: each interval is [open, close]")
                 start, end = _minutes(interval[0]), _minutes(interval[1])
                 if start >= end:
-                    raise ValueError(f"{day}: {interval[0]} is not before {interval[1]}")
+                    raise ValueError(f"{day}: each interval opens before it closes")
                 spans.append((start, end))
             spans.sort()
             if any(a[1] > b[0] for a, b in zip(spans, spans[1:], strict=False)):

@@ -30,6 +30,7 @@ from api.schemas import (
     ChatOut,
     ChatSessionOut,
 )
+from api.strict_input import IntakeRoute
 from channels.durable.errors import QueueUnavailable
 from channels.durable.streams import Queue
 from crm.errors import NotFound
@@ -57,7 +58,8 @@ def limit_address(request: Request, limiter: ChatLimiterDep) -> None:
         raise too_many(exc) from None
 
 
-router = APIRouter(tags=["web chat"], dependencies=[Depends(limit_address)])
+router = APIRouter(tags=["web chat"], dependencies=[Depends(limit_address)],
+                   route_class=IntakeRoute)
 SessionQuery = Annotated[str, Query(min_length=22, max_length=128, pattern=SESSION_ID_PATTERN,
                                     description="the chat's session id")]
 

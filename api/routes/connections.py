@@ -1,8 +1,8 @@
 """Channel connections (admin only): connect WhatsApp, Instagram, Messenger and Lead Ads.
 
 Secrets go in once and never come out: the list shows a masked access token and whether
-the other secrets are set. A validation error never echoes the submitted values (FastAPI's
-default 422 body carries the input, which here holds tokens).
+the other secrets are set. Like every error of the API (api.http_errors), a validation error
+never echoes the submitted values (here, tokens).
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from fastapi import APIRouter, HTTPException, Response, status
 from pydantic import BaseModel, Field, SecretStr
 
 from api.deps import Actor, ConfigWriter, SecretBoxDep, SessionDep
-from api.no_echo import NoEchoRoute
+from api.http_errors import unprocessable
+from api.strict_input import StrictInputRoute
 from crm.errors import AlreadyExists, NotFound
 from crm.models import ChannelConnectionPublic, ChannelKind
 from crm.services.connections import (
@@ -26,7 +27,7 @@ from crm.services.connections import (
 ACCOUNT_ID = r"^[0-9]{1,64}$"
 
 
-router = APIRouter(prefix="/v1/connections", tags=["channels"], route_class=NoEchoRoute)
+router = APIRouter(prefix="/v1/connections", tags=["channels"], route_class=StrictInputRoute)
 
 
 class _Secrets(BaseModel):
@@ -77,7 +78,7 @@ def _create(db: SessionDep, box: SecretBoxDep, actor: Actor, kind: ChannelKind,
     except AlreadyExists as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
     except NotFound as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+        raise unprocessable(str(exc), loc=("body", "seller_emails")) from None
     actor.audit(db, action="connection.create", resource_type="connection",
                 resource_ids=[connection.id], details={"kind": kind.value})
     db.commit()

@@ -8,7 +8,6 @@ the audit log.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import uuid
@@ -18,11 +17,14 @@ from typing import Literal
 
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, status
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.deps import Actor, CorpusExporter, EngineDep, SettingsDep
+from api.export_state import read_state, write_state
+from api.http_errors import unprocessable
+from api.strict_input import StrictInputRoute
 from crm.services.audit import record_event
 from crm.settings import Settings
 from training_data import ExportArgumentError, ExportOptions, export_corpus, parse_split
@@ -30,8 +32,7 @@ from training_data.keys import corpus_keys
 from training_data.store import corpus_engine
 
 log = logging.getLogger("mostrador.corpus")
-router = APIRouter(prefix="/v1/corpus", tags=["corpus"])
-_STATE = "export.json"
+router = APIRouter(prefix="/v1/corpus", tags=["corpus"], route_class=StrictInputRoute)
 _ID = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -47,6 +48,22 @@ class ExportIn(BaseModel):
     split: str | None = Field(default=None, max_length=200,
                               description='e.g. "train=0.9,validation=0.1"')
 
+    @field_validator("split")
+    @classmethod
+    def _split(cls, value: str | None) -> str | None:
+        try:
+            parse_split(value)
+        except ExportArgumentError:
+            raise ValueError('write name=fraction pairs that add up to 1, e.g. '
+                             '"train=0.9,validation=0.1"') from None
+        return value
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> ExportIn:
+        if self.since and self.until and self.since > self.until:
+            raise ValueError("since is after until")
+        return self
+
 
 class ExportOut(BaseModel):
     id: str
@@ -61,11 +78,8 @@ def _dir(settings: Settings, export_id: str) -> Path:
 
 
 def _state(settings: Settings, export_id: str, user: Actor) -> dict[str, object]:
-    path = _dir(settings, export_id) / _STATE
-    if not _ID.match(export_id) or not path.is_file():
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such export.")
-    state: dict[str, object] = json.loads(path.read_text())
-    if state.get("tenant_id") != user.tenant_id:
+    state = read_state(_dir(settings, export_id)) if _ID.match(export_id) else None
+    if state is None or state.get("tenant_id") != user.tenant_id:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such export.")
     return state
 
@@ -79,7 +93,8 @@ def _run(settings: Settings, engine: Engine, export_id: str, options: ExportOpti
          user_id: str, tenant_id: str, source: str | None) -> None:
     """The export itself, after the response: files, state, then the audit event."""
     out = _dir(settings, export_id)
-    state: dict[str, object] = json.loads((out / _STATE).read_text())
+    state = read_state(out)
+    assert state is not None  # start_export wrote it before scheduling this
     try:
         result = export_corpus(corpus_engine(settings, engine), options, out, progress=False)
         state.update(status="done", records=result.records, files=result.files)
@@ -91,7 +106,7 @@ def _run(settings: Settings, engine: Engine, export_id: str, options: ExportOpti
         log.error("corpus export %s failed error=%s", export_id, type(exc).__name__)
         state.update(status="failed")
         details = {"format": options.format, "filters": options.filters(), "failed": True}
-    (out / _STATE).write_text(json.dumps(state))
+    write_state(out, state)
     with Session(engine) as db:
         record_event(db, action="corpus.export", actor_kind="user", actor_id=user_id,
                      tenant_id=tenant_id, resource_type="corpus_export",
@@ -108,14 +123,14 @@ def start_export(body: ExportIn, user: MlUser, settings: SettingsDep, engine: En
             format=body.format, tenant_keys=(corpus_keys(settings).tenant_key(user.tenant_id),),
             since=body.since, until=body.until, language=body.language, outcome=body.outcome,
             splits=parse_split(body.split))
-    except ExportArgumentError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+    except ExportArgumentError as exc:  # the model's validators let nothing through: a guard
+        raise unprocessable(str(exc)) from None
     export_id = uuid.uuid4().hex
     out = _dir(settings, export_id)
     out.mkdir(parents=True)
     state: dict[str, object] = {"status": "running", "format": body.format,
                                 "tenant_id": user.tenant_id, "user_id": user.user.id}
-    (out / _STATE).write_text(json.dumps(state))
+    write_state(out, state)
     background.add_task(_run, settings, engine, export_id, options, user.user.id,
                         user.tenant_id, user.source)
     return _out(export_id, state)
@@ -126,10 +141,16 @@ def get_export(export_id: str, user: MlUser, settings: SettingsDep) -> ExportOut
     return _out(export_id, _state(settings, export_id, user))
 
 
-@router.get("/exports/{export_id}/files/{name}")
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+
+
+@router.get("/exports/{export_id}/files/{name}", response_class=FileResponse,
+            responses={200: {"description": "the file, as a download",
+                             "content": {"application/octet-stream": _BINARY}}})
 def get_export_file(export_id: str, name: str, user: MlUser,
                     settings: SettingsDep) -> FileResponse:
     state = _state(settings, export_id, user)
     if name not in (state.get("files") or []):  # type: ignore[operator]
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such file in this export.")
-    return FileResponse(_dir(settings, export_id) / name, filename=name)
+    return FileResponse(_dir(settings, export_id) / name, filename=name,
+                        media_type="application/octet-stream")

@@ -7,7 +7,9 @@ from fastapi import APIRouter
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
-router = APIRouter(include_in_schema=False)
+from api.strict_input import StrictInputRoute
+
+router = APIRouter(include_in_schema=False, route_class=StrictInputRoute)
 _ASSETS = "/console/static/vendor/swagger-ui"
 
 

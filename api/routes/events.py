@@ -13,10 +13,12 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import ChatEventsDep, SessionDep
 from api.routes.chat import SessionQuery, limit_address
+from api.strict_input import StrictInputRoute
 from crm.errors import NotFound
 from crm.services.tenants import tenant_by_slug
 
-router = APIRouter(tags=["web chat"], dependencies=[Depends(limit_address)])
+router = APIRouter(tags=["web chat"], dependencies=[Depends(limit_address)],
+                   route_class=StrictInputRoute)
 
 
 @router.get("/v1/chat/{tenant_slug}/events",

@@ -25,6 +25,7 @@ from api.deps import (
 )
 from api.schemas import MAX_TEXT, ConversationSummary
 from api.scoping import own_contact, own_conversation
+from api.strict_input import StrictInputRoute
 from channels.staff_replies import send_staff_message, window_state
 from crm.models import Channel, Conversation, Tenant, utcnow
 from crm.services.takeover import add_staff_message, hand_back, take_over
@@ -32,7 +33,7 @@ from crm.text import storable
 from privacy.conversation_erasure import erase_conversation
 from privacy.erasure import erase_contacts
 
-router = APIRouter(prefix="/v1", tags=["inbox"])
+router = APIRouter(prefix="/v1", tags=["inbox"], route_class=StrictInputRoute)
 
 
 class StaffMessageIn(BaseModel):

@@ -6,11 +6,14 @@ from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, Field
 
 from api.deps import OperatorDep, SessionDep, SettingsDep
+from api.http_errors import unprocessable
+from api.strict_input import StrictInputRoute
 from crm.errors import AlreadyExists, InvalidInput
 from crm.services.audit import record_event
 from crm.services.tenants import create_tenant
 
-router = APIRouter(prefix="/v1/operator", tags=["operators"])
+router = APIRouter(prefix="/v1/operator", tags=["operators"],
+                   route_class=StrictInputRoute)
 
 
 class TenantIn(BaseModel):
@@ -44,7 +47,7 @@ def create_business(body: TenantIn, db: SessionDep, operator: OperatorDep,
                                 created_by=operator.user.id)
     except InvalidInput as exc:
         db.rollback()
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+        raise unprocessable(str(exc)) from None
     except AlreadyExists as exc:
         db.rollback()
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None

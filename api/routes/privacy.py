@@ -4,9 +4,9 @@
 response; ``GET /v1/privacy/requests/{id}`` tells its status and, for access and
 portability once completed, the download links; ``.../download?format=json|csv`` builds
 the bundle from the current data; ``.../cancel`` withdraws a pending one. Another
-business's request is a 404. Validation errors never echo the submitted values (FastAPI's
-default 422 body carries the input, which here is a phone or an email), and the body takes
-no free text: unknown fields are refused. Creating, running, downloading and cancelling are
+business's request is a 404. Like every error of the API (api.http_errors), validation
+errors never echo the submitted values (here a phone or an email), and the body takes no
+free text: unknown fields are refused. Creating, running, downloading and cancelling are
 written to the audit log (ids, type and counts only).
 """
 
@@ -19,7 +19,9 @@ from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, Request, R
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.deps import Actor, PrivacyManager, SecretBoxDep, SessionDep, privacy_context
-from api.no_echo import NoEchoRoute
+from api.http_errors import unprocessable
+from api.paging import Limit, Offset
+from api.strict_input import StrictInputRoute
 from crm.models import ConsentPurpose, PrivacyRequest, RequestStatus, RequestType, utcnow
 from privacy.bundle import counts, to_csv_zip, to_json
 from privacy.context import PrivacyContext
@@ -39,7 +41,7 @@ from privacy.requests import (
     run_request,
 )
 
-router = APIRouter(prefix="/v1/privacy", tags=["privacy"], route_class=NoEchoRoute)
+router = APIRouter(prefix="/v1/privacy", tags=["privacy"], route_class=StrictInputRoute)
 
 
 class SubjectIn(BaseModel):
@@ -128,7 +130,7 @@ def _run_after_response(ctx: PrivacyContext, request_id: str, by: Initiator) -> 
 
 def _http(exc: Exception) -> HTTPException:
     if isinstance(exc, InvalidPrivacyRequest):
-        return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc))
+        return unprocessable(str(exc))
     if isinstance(exc, RequestNotFound):
         return HTTPException(status.HTTP_404_NOT_FOUND, str(exc))
     if isinstance(exc, DownloadExpired):
@@ -174,8 +176,7 @@ def list_privacy_requests(
         request: Request, db: SessionDep, actor: PrivacyManager,
         status_: RequestStatus | None = Query(None, alias="status"),
         type_: RequestType | None = Query(None, alias="type"),
-        limit: int = Query(100, ge=1, le=1000),
-        offset: int = Query(0, ge=0)) -> list[PrivacyRequestOut]:
+        limit: Limit = 100, offset: Offset = 0) -> list[PrivacyRequestOut]:
     """The business's requests, newest first; filter by status and type."""
     rows = list_requests(db, tenant_id=actor.tenant_id, status=status_, type=type_,
                          limit=limit, offset=offset)
@@ -200,7 +201,10 @@ def get_privacy_request(request_id: str, request: Request, db: SessionDep,
     return _out(request, row)
 
 
-@router.get("/requests/{request_id}/download", name="download_privacy_bundle")
+@router.get("/requests/{request_id}/download", name="download_privacy_bundle",
+            responses={200: {"description": "the bundle, as a download", "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "application/zip": {"schema": {"type": "string", "format": "binary"}}}}})
 def download_privacy_bundle(request_id: str, db: SessionDep, actor: PrivacyManager,
                             format: Literal["json", "csv"] = "json") -> Response:
     """The bundle of a completed access/portability request, built now (410 once its

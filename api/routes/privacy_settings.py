@@ -17,9 +17,11 @@ from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 from sqlmodel import select
 
 from api.deps import PrivacyManager, SessionDep
+from api.http_errors import unprocessable
+from api.strict_input import StrictInputRoute
 from crm.models import TenantPrivacySettings, TenantPrivacySettingsBase, utcnow
 
-router = APIRouter(prefix="/v1/privacy", tags=["privacy"])
+router = APIRouter(prefix="/v1/privacy", tags=["privacy"], route_class=StrictInputRoute)
 _FIELDS = tuple(TenantPrivacySettingsBase.model_fields)
 
 
@@ -72,14 +74,13 @@ def put_privacy_settings(body: PrivacySettingsIn, db: SessionDep,
         merged = TenantPrivacySettingsBase.model_validate({**current, **changes})
     except ValidationError as exc:  # out of bounds
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                            exc.errors(include_url=False, include_context=False)) from None
+                            [{**e, "loc": ["body", *e["loc"]]} for e in exc.errors()]) from None
     longest_raw = min(merged.conversation_retention_days, merged.lead_retention_days)
     if merged.raw_event_retention_days > longest_raw:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                            f"raw_event_retention_days ({merged.raw_event_retention_days}) "
-                            "may not exceed conversation_retention_days or "
-                            f"lead_retention_days ({longest_raw}): raw webhook bodies are "
-                            "copies of the messages.")
+        raise unprocessable("raw_event_retention_days may not exceed "
+                            "conversation_retention_days or lead_retention_days: raw webhook "
+                            "bodies are copies of the messages.",
+                            loc=("body", "raw_event_retention_days"))
     if row is None:
         row = TenantPrivacySettings(tenant_id=actor.tenant_id)
     for name in _FIELDS:

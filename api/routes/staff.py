@@ -12,6 +12,8 @@ from fastapi import APIRouter, HTTPException, Query, status
 from sqlmodel import Session, col, select
 
 from api.deps import Actor, ConfigWriter, CrmReader, CrmWriter, SessionDep, SettingsDep
+from api.http_errors import unprocessable
+from api.paging import Limit, Offset
 from api.schemas import (
     AgentConfigIn,
     AgentConfigOut,
@@ -30,6 +32,7 @@ from api.schemas import (
     TrainingObjectionOut,
 )
 from api.scoping import own_contact, own_conversation, own_lead, visible_contact_ids
+from api.strict_input import StrictInputRoute
 from crm.errors import Conflict, InvalidEmail, InvalidPhone
 from crm.models import (
     Contact,
@@ -37,6 +40,7 @@ from crm.models import (
     Conversation,
     Lead,
     LeadSource,
+    LeadStage,
     Role,
     Tenant,
     User,
@@ -50,7 +54,7 @@ from crm.services.tenants import agent_config
 from crm.services.training import set_training_objection
 from training_data import erase_contact
 
-router = APIRouter(prefix="/v1", tags=["staff"])
+router = APIRouter(prefix="/v1", tags=["staff"], route_class=StrictInputRoute)
 
 
 def _lead_out(lead: Lead, contact: Contact, emails: dict[str, str]) -> LeadOut:
@@ -71,14 +75,13 @@ def _staff_emails(db: Session, tenant_id: str) -> dict[str, str]:
 
 @router.get("/leads", response_model=list[LeadOut])
 def list_leads(db: SessionDep, actor: CrmReader,
-               stage: str | None = None,
+               stage: LeadStage | None = None,
                q: str | None = Query(None, max_length=100, description=(
                    "search: part of the name, email or phone (digits)")),
                source: LeadSource | None = None,
                assigned_to: str | None = Query(None, max_length=32, description=(
                    "a seller's user id (admins)")),
-               limit: int = Query(200, ge=1, le=1000),
-               offset: int = Query(0, ge=0, le=1_000_000)) -> list[LeadOut]:
+               limit: Limit = 200, offset: Offset = 0) -> list[LeadOut]:
     query = (select(Lead, Contact).join(Contact, col(Contact.id) == Lead.contact_id)
              .where(Lead.tenant_id == actor.tenant_id))
     if not actor.sees_every_lead:
@@ -95,8 +98,9 @@ def list_leads(db: SessionDep, actor: CrmReader,
     emails = _staff_emails(db, actor.tenant_id)
     actor.audit(db, action="lead.list", resource_type="lead",
                 resource_ids=[lead.id for lead, _ in rows],
-                details={"stage": stage, "count": len(rows), "offset": offset,
-                         "search": bool(q), "source": source.value if source else None})
+                details={"stage": stage.value if stage else None, "count": len(rows),
+                         "offset": offset, "search": bool(q),
+                         "source": source.value if source else None})
     db.commit()
     return [_lead_out(lead, contact, emails) for lead, contact in rows]
 
@@ -111,14 +115,15 @@ def create_lead(body: LeadIn, db: SessionDep, actor: CrmWriter) -> LeadOut:
         seller = db.get(User, assigned)
         if seller is None or seller.tenant_id != actor.tenant_id \
                 or seller.role != Role.seller or not seller.active:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                                "assigned_to must be an active seller of this business.")
+            raise unprocessable("assigned_to must be an active seller of this business.",
+                                loc=["body", "assigned_to"])
     try:
         lead = add_manual_lead(db, tenant=actor.tenant, name=body.name, phone=body.phone,
                                email=body.email, notes=body.notes, assigned_to=assigned)
     except (InvalidPhone, InvalidEmail) as exc:
         db.rollback()
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, exc.message) from None
+        field = "phone" if isinstance(exc, InvalidPhone) else "email"
+        raise unprocessable(exc.message, loc=["body", field]) from None
     actor.audit(db, action="lead.create", resource_type="lead", resource_ids=[lead.id],
                 details={"source": "manual"})
     db.commit()
@@ -149,8 +154,9 @@ def patch_lead(lead_id: str, body: LeadPatch, db: SessionDep, actor: CrmWriter) 
         seller = db.get(User, changes["assigned_to"]) if changes["assigned_to"] else None
         if changes["assigned_to"] and (seller is None or seller.tenant_id != actor.tenant_id
                                        or seller.role != Role.seller or not seller.active):
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                                "assigned_to must be an active seller of this business.")
+            raise unprocessable("assigned_to must be the id of an active seller of this "
+                                "business (GET /v1/users), or null.",
+                                loc=("body", "assigned_to"))
     for key, value in changes.items():
         if value is not None or key in ("notes", "assigned_to"):
             setattr(lead, key, value)
@@ -205,7 +211,8 @@ def patch_contact(contact_id: str, body: ContactPatch, db: SessionDep,
                                   **body.model_dump(exclude_unset=True))
     except (InvalidPhone, InvalidEmail) as exc:
         db.rollback()
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, exc.message) from None
+        field = "phone" if isinstance(exc, InvalidPhone) else "email"
+        raise unprocessable(exc.message, loc=("body", field)) from None
     except Conflict as exc:
         db.rollback()
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
@@ -217,8 +224,8 @@ def patch_contact(contact_id: str, body: ContactPatch, db: SessionDep,
 
 @router.get("/conversations", response_model=list[ConversationSummary])
 def list_conversations(db: SessionDep, actor: CrmReader, needs_human: bool | None = None,
-                       limit: int = Query(100, ge=1, le=1000),
-                       offset: int = Query(0, ge=0)) -> list[ConversationSummary]:
+                       limit: Limit = 100,
+                       offset: Offset = 0) -> list[ConversationSummary]:
     """Conversations, most recent first (no messages; `GET /v1/conversations/{id}` has them)."""
     query = select(Conversation).where(Conversation.tenant_id == actor.tenant_id)
     if needs_human is not None:

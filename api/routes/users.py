@@ -16,13 +16,15 @@ from pydantic import BaseModel, Field, field_validator
 from sqlmodel import Session, col, select
 
 from api.deps import CurrentActor, SessionDep, SettingsDep, UsersManager
+from api.http_errors import unprocessable
+from api.strict_input import StrictInputRoute
 from crm.errors import InvalidScopes
 from crm.models import ApiToken, InvitationPurpose, Role, Scope, User, scopes_for
 from crm.services.console_sessions import revoke_user_sessions
 from crm.services.invitations import issue_invitation
 from crm.services.tokens import issue_token_row, revoke_token, revoke_user_tokens, tokens_of
 
-router = APIRouter(prefix="/v1", tags=["staff users and tokens"])
+router = APIRouter(prefix="/v1", tags=["staff users and tokens"], route_class=StrictInputRoute)
 
 TenantRole = Literal["admin", "seller", "ml"]
 
@@ -73,7 +75,7 @@ class TokenIn(BaseModel):
             return None
         unknown = sorted(set(value) - {s.value for s in Scope})
         if unknown:
-            raise ValueError(f"unknown scopes {unknown}; known: {sorted(s.value for s in Scope)}")
+            raise ValueError(f"unknown scopes; known: {sorted(s.value for s in Scope)}")
         return value
 
 
@@ -226,7 +228,7 @@ def create_token(body: TokenIn, db: SessionDep, actor: UsersManager,
             db, user=user, scopes=body.scopes, label=body.label, created_by=actor.user.id,
             ttl=timedelta(days=body.ttl_days or settings.token_ttl_days))
     except InvalidScopes as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+        raise unprocessable(str(exc), loc=("body", "scopes")) from None
     actor.audit(db, action="token.issue", resource_type="token", resource_ids=[token.id],
                 details={"user_id": user.id, "scopes": token.scopes,
                          "ttl_days": body.ttl_days or settings.token_ttl_days})

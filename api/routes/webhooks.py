@@ -17,14 +17,14 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import EngineDep, ProcessorDep, SecretBoxDep, SessionDep, SettingsDep
+from api.strict_input import bounded_route
 from channels.receiver import Outcome, Receipt, receive
 from crm.crypto import SecretBox
 from crm.services.connections import verify_token_known
 from crm.settings import Settings
 
-router = APIRouter(tags=["webhooks"])
-
 MAX_BODY = 1_000_000  # Meta's batches are a few KB; anything near this is not Meta
+router = APIRouter(tags=["webhooks"], route_class=bounded_route(MAX_BODY))
 
 
 @router.get("/webhooks/meta", response_class=PlainTextResponse)

@@ -20,13 +20,14 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlmodel import Session
 
 from api.deps import SessionDep
+from api.strict_input import StrictInputRoute
 from crm.errors import NotFound
 from crm.models import Tenant
 from crm.services.privacy import privacy_settings
 from crm.services.tenants import tenant_by_slug
 from crm.services.training import training_settings
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=StrictInputRoute)
 
 
 @lru_cache(maxsize=1)

@@ -72,6 +72,7 @@ def test_an_invitation_sets_the_password_once_and_signs_in(
                                                        "repeat": PASSWORD + "x"})
     assert again.status_code == 410 and "ya se usó" in again.text
     db.commit()
+    db.expire_all()
     stored = db.get(User, admin.id)
     assert stored is not None and stored.password_hash and PASSWORD not in stored.password_hash
     assert stored.password_hash.startswith("$argon2id$")
