@@ -119,6 +119,11 @@ class TurnResult:
     tool_calls: tuple[str, ...] = ()
     reply_message_id: int | None = None  # the stored assistant message carrying `reply`
     held: bool = False  # staff hold the conversation: stored, no turn, no reply
+    # What the model spent, when the provider reports usage ({"input_tokens",
+    # "output_tokens", "model_calls"}); empty for turns that ran no model.
+    usage: dict[str, int] = field(default_factory=dict)
+    # Replies that claimed an action no tool did this turn (kept from the customer).
+    unverified_claims: int = 0
 
 
 class AgentRuntime:
@@ -305,6 +310,7 @@ class AgentRuntime:
         db.commit()
         limit = 2 * self.settings.agent_max_iterations + 1
         reply, calls, ok = "", [], True
+        usage: dict[str, int] = {}
         reply_row: Message | None = None  # read its id after the commit (flush may be deferred)
         step_started = time.perf_counter()
         try:
@@ -320,6 +326,7 @@ class AgentRuntime:
                         stored = add_message(db, conversation=conversation, flush=False,
                                              **fields)
                         if isinstance(message, AIMessage):
+                            _count_usage(usage, message)
                             calls += [c["name"] for c in message.tool_calls]
                             if not message.tool_calls:
                                 reply, reply_row = fields["text"], stored
@@ -363,7 +370,8 @@ class AgentRuntime:
                  ",".join(calls) or "-", ok, (time.perf_counter() - started) * 1000)
         return TurnResult(conversation_id=conversation.id, reply=reply, ok=ok,
                           tool_calls=tuple(calls),
-                          reply_message_id=reply_row.id if reply_row is not None else None)
+                          reply_message_id=reply_row.id if reply_row is not None else None,
+                          usage=usage)
 
     def _observe(self, slug: str, update: dict[str, Any], seconds: float) -> None:
         observer = self.observer
@@ -377,6 +385,16 @@ class AgentRuntime:
                     observer.tool_call(slug, message.name or "?",
                                        message.status != "error"
                                        and '"ok": false' not in str(message.content)[:40])
+
+
+def _count_usage(usage: dict[str, int], message: AIMessage) -> None:
+    """Add one model call's reported token usage (providers that report none add a call)."""
+    usage["model_calls"] = usage.get("model_calls", 0) + 1
+    reported: dict[str, Any] = dict(message.usage_metadata or {})
+    for key in ("input_tokens", "output_tokens"):
+        value = reported.get(key)
+        if isinstance(value, int):
+            usage[key] = usage.get(key, 0) + value
 
 
 def _run_after_commit(context: TurnContext) -> None:
