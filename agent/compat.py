@@ -2,24 +2,21 @@
 
 - llama.cpp's server answers HTTP 500 to an assistant message whose `content` is null beside
   `tool_calls` (langchain-openai sends null): we send "" instead.
-- Small local models sometimes answer a tool call as a JSON text block with
-  finish_reason "stop": when the text is exactly such a call to a bound tool, it becomes a
-  real tool call.
+- Small local models (or their servers' chat templates) often leave tool calls in the text:
+  JSON, `<tool_call>` / `<tools>` tags, `[TOOL_CALLS]`, `<|python_tag|>`, a bare tool name
+  (agent.tool_text reads every dialect). Calls to bound tools become real tool calls.
 - We never send tool_choice="required" (llama.cpp rejects it); create_agent does not either.
 """
 
 from __future__ import annotations
 
-import json
-import re
-import uuid
 from typing import Any
 
 from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatResult
 from langchain_openai import ChatOpenAI
 
-_FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.S)
+from agent.tool_text import parse_text_tool_calls
 
 
 def _tool_names(kwargs: dict[str, Any]) -> set[str]:
@@ -29,34 +26,6 @@ def _tool_names(kwargs: dict[str, Any]) -> set[str]:
         if isinstance(function, dict) and function.get("name"):
             names.add(function["name"])
     return names
-
-
-def text_tool_call(content: str, tool_names: set[str]) -> dict[str, Any] | None:
-    """The tool call a text block spells out, if it is nothing but one; else None."""
-    text = content.strip()
-    fenced = _FENCE.match(text)
-    if fenced:
-        text = fenced.group(1)
-    if not (text.startswith("{") and text.endswith("}")):
-        return None
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return None
-    if not isinstance(data, dict):
-        return None
-    if isinstance(data.get("function"), dict):  # {"type": "function", "function": {...}}
-        data = data["function"]
-    name = data.get("name") or data.get("tool")
-    args = data.get("arguments", data.get("parameters", data.get("args", {})))
-    if isinstance(args, str):
-        try:
-            args = json.loads(args)
-        except ValueError:
-            return None
-    if name not in tool_names or not isinstance(args, dict):
-        return None
-    return {"name": name, "args": args, "id": f"call_{uuid.uuid4().hex[:24]}", "type": "tool_call"}
 
 
 class CompatChatOpenAI(ChatOpenAI):
@@ -76,10 +45,10 @@ class CompatChatOpenAI(ChatOpenAI):
         for generation in result.generations:
             message = generation.message
             if isinstance(message, AIMessage) and not message.tool_calls and names:
-                call = text_tool_call(str(message.content), names)
-                if call is not None:
+                calls = parse_text_tool_calls(str(message.content), names)
+                if calls:
                     generation.message = AIMessage(
-                        content="", tool_calls=[call], id=message.id,
+                        content="", tool_calls=calls, id=message.id,
                         response_metadata=message.response_metadata,
                         usage_metadata=message.usage_metadata,
                     )

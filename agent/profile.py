@@ -41,6 +41,8 @@ class AgentProfile:
     contact_email: str | None = None
     upcoming: tuple[UpcomingAppointment, ...] = field(default=())
     business_hours_text: str = ""
+    # Opening hours of each weekday, Monday first: "09:00 a 18:00", "cerrado"; () unknown.
+    hours_by_weekday: tuple[str, ...] = field(default=())
 
     @property
     def service_names(self) -> tuple[str, ...]:

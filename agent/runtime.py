@@ -8,6 +8,7 @@ LangGraph checkpointer): each turn rebuilds the model's input from them.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -18,22 +19,25 @@ from typing import Any, Protocol
 import httpx
 import openai
 from langchain.agents import create_agent
-from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langgraph.errors import GraphRecursionError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from agent import fencing
 from agent.context import TurnContext
+from agent.context_budget import fit, latest_start, tool_schema_tokens
 from agent.errors import TurnFailed
-from agent.history import stored_fields, to_langchain
+from agent.history import to_langchain
 from agent.llm import chat_model
 from agent.minors import AgeStatement, asks_age, stated_age
 from agent.offline.text import detect_language
-from agent.prompt import build_system_prompt
+from agent.profile import AgentProfile
+from agent.prompt import build_system_prompt, context_note
 from agent.snapshot import build_profile
+from agent.turn_loop import Outcome, run_turn
 from crm.crypto import box_for
-from crm.models import Channel, Contact, Conversation, Message, MessageRole, Tenant
+from crm.models import Channel, Contact, Conversation, MessageRole, Tenant
 from crm.services.contacts import contact_for_identity
 from crm.services.conversations import (
     add_message,
@@ -62,6 +66,15 @@ log = logging.getLogger("mostrador.agent")
 HISTORY_WINDOW = 40
 # Offered only where this deployment can send codes (code_delivery); else a person helps.
 VERIFICATION_TOOLS = frozenset({"send_verification_code", "verify_code"})
+APPOINTMENT_CHANGES = frozenset({"reschedule_appointment", "cancel_appointment"})
+MIN_CONTEXT_TOKENS = 2048
+_CONTEXT_EXCEEDED = re.compile(r"context[ _](?:length|window|size)|exceeds? .{0,40}context|"
+                               r"too many tokens|prompt is too long", re.I)
+
+
+def context_exceeded(exc: openai.BadRequestError) -> bool:
+    """Whether a 400 says the prompt did not fit (OpenAI, vLLM, llama.cpp wordings)."""
+    return exc.code == "context_length_exceeded" or bool(_CONTEXT_EXCEEDED.search(str(exc)))
 THREAD_LOCK_STRIPES = 512
 APOLOGY = {
     "es": "Perdón, tuve un problema técnico y no pude responderte. Ya quedó registrado tu "
@@ -109,6 +122,8 @@ class TurnObserver(Protocol):
     def llm_call(self, tenant_slug: str, seconds: float) -> None: ...
 
     def tool_call(self, tenant_slug: str, tool: str, ok: bool) -> None: ...
+
+    def unverified_claims(self, tenant_slug: str, count: int) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -296,44 +311,52 @@ class AgentRuntime:
         now = self.clock()
         config = agent_config(db, tenant=tenant)
         profile = build_profile(db, tenant=tenant, config=config, contact=contact, now=now)
-        history = to_langchain(transcript(db, conversation_id=conversation.id,
-                                          limit=HISTORY_WINDOW))
+        history = self._history(db, conversation)
         context = TurnContext(db=db, tenant=tenant, contact=contact, conversation=conversation,
                               now=now, utm=utm, profile=profile, box=self.box,
-                              code_delivery=self.code_delivery)
-        tools = tuple(t for t in config.enabled_tools
-                      if self.code_delivery is not None or t not in VERIFICATION_TOOLS)
+                              code_delivery=self.code_delivery,
+                              customer_texts=_texts(history),
+                              turn_texts=_texts(history[latest_start(history):]))
+        tools = self._tools(config.enabled_tools, profile)
         graph = self._graph(config.model, tools)
-        messages = [SystemMessage(content=build_system_prompt(profile)), *history]
+        system = SystemMessage(content=build_system_prompt(profile))
+        note = SystemMessage(content=context_note(profile))
         # End the read transaction before the first LLM call: on SQLite every transaction
         # holds the write lock, and it must never be held while waiting on the model.
         db.commit()
         limit = 2 * self.settings.agent_max_iterations + 1
-        reply, calls, ok = "", [], True
-        usage: dict[str, int] = {}
-        reply_row: Message | None = None  # read its id after the commit (flush may be deferred)
-        step_started = time.perf_counter()
+        lang = _language(history)
+        outcome = Outcome()
+        ok = True
+        step_started = [time.perf_counter()]
+
+        def observe(update: dict[str, Any]) -> None:
+            self._observe(tenant.slug, update, time.perf_counter() - step_started[0])
+            step_started[0] = time.perf_counter()
+
         try:
-            for update in graph.stream({"messages": messages}, context=context,
-                                       config={"recursion_limit": limit},
-                                       stream_mode="updates"):
-                self._observe(tenant.slug, update, time.perf_counter() - step_started)
-                for step in update.values():
-                    for message in (step or {}).get("messages", []):
-                        fields = stored_fields(message)
-                        if fields is None:
-                            continue
-                        stored = add_message(db, conversation=conversation, flush=False,
-                                             **fields)
-                        if isinstance(message, AIMessage):
-                            _count_usage(usage, message)
-                            calls += [c["name"] for c in message.tool_calls]
-                            if not message.tool_calls:
-                                reply, reply_row = fields["text"], stored
-                fencing.check()
+            budget = self.settings.llm_context_tokens
+            while True:
+                messages = fit(system=system, history=history, note=note, budget=budget,
+                               tools_tokens=tool_schema_tokens(tools))
+                try:
+                    outcome = run_turn(graph, messages, history=history, context=context,
+                                       db=db, conversation=conversation, limit=limit,
+                                       tool_names=set(tools), lang=lang, observe=observe,
+                                       after_commit=_run_after_commit)
+                    break
+                except openai.BadRequestError as exc:
+                    if not context_exceeded(exc) or budget < 2 * MIN_CONTEXT_TOKENS:
+                        raise
+                # The server's window is smaller than configured: again, with less history
+                # (what this attempt stored is in the transcript now).
+                context.after_commit.clear()
+                db.rollback()
+                budget //= 2
+                log.warning("context exceeded conversation=%s retry_budget=%d",
+                            conversation.id, budget)
+                history = self._history(db, conversation)
                 db.commit()
-                _run_after_commit(context)
-                step_started = time.perf_counter()
         except fencing.LeaseLost:
             context.after_commit.clear()
             db.rollback()  # another worker runs this turn now: store nothing more
@@ -344,7 +367,7 @@ class AgentRuntime:
             db.rollback()
             log.warning("turn hit the tool-iteration limit conversation=%s", conversation.id)
             flag_for_human(db, conversation=conversation, reason="límite de pasos del agente")
-            reply, ok = TOO_LONG, False
+            outcome.reply, ok = TOO_LONG, False
         except LLM_FAILURES as exc:
             context.after_commit.clear()
             db.rollback()
@@ -352,26 +375,45 @@ class AgentRuntime:
                       type(exc).__name__)
             if strict:
                 raise TurnFailed(type(exc).__name__) from None
-            reply, ok = APOLOGY[_language(history)], False
+            outcome.reply, ok = APOLOGY[lang], False
         except Exception as exc:  # a bug must not cost the user an answer, nor leak PII
             context.after_commit.clear()
             db.rollback()
             log.error("turn crashed conversation=%s error=%s at=%s", conversation.id,
                       type(exc).__name__, _where(exc))
-            reply, ok = APOLOGY[_language(history)], False
-        if not reply.strip():
-            reply, ok = APOLOGY[_language(history)], False
+            outcome.reply, ok = APOLOGY[lang], False
+        if ok and not outcome.reply.strip():
+            outcome.reply, ok = APOLOGY[lang], False
         if not ok:
             fencing.check()
-            reply_row = add_message(db, conversation=conversation, role=MessageRole.assistant,
-                                    text=reply)
+            outcome.reply_row = add_message(db, conversation=conversation,
+                                            role=MessageRole.assistant, text=outcome.reply)
             db.commit()
-        log.info("turn done conversation=%s tools=%s ok=%s ms=%.1f", conversation.id,
-                 ",".join(calls) or "-", ok, (time.perf_counter() - started) * 1000)
-        return TurnResult(conversation_id=conversation.id, reply=reply, ok=ok,
-                          tool_calls=tuple(calls),
-                          reply_message_id=reply_row.id if reply_row is not None else None,
-                          usage=usage)
+        if outcome.unverified and self.observer is not None:
+            self.observer.unverified_claims(tenant.slug, outcome.unverified)
+        log.info("turn done conversation=%s tools=%s ok=%s unverified=%d ms=%.1f",
+                 conversation.id, ",".join(outcome.calls) or "-", ok, outcome.unverified,
+                 (time.perf_counter() - started) * 1000)
+        row = outcome.reply_row
+        return TurnResult(conversation_id=conversation.id, reply=outcome.reply, ok=ok,
+                          tool_calls=tuple(outcome.calls),
+                          reply_message_id=row.id if row is not None else None,
+                          usage=outcome.usage, unverified_claims=outcome.unverified)
+
+    @staticmethod
+    def _history(db: Session, conversation: Conversation) -> list[BaseMessage]:
+        return to_langchain(transcript(db, conversation_id=conversation.id,
+                                       limit=HISTORY_WINDOW))
+
+    def _tools(self, enabled: list[str], profile: AgentProfile) -> tuple[str, ...]:
+        """The tools bound for this turn: the business's enabled ones, less the code tools
+        where no code can be sent, and less moving and cancelling when the contact has no
+        upcoming appointment (unless a code could prove who they are this turn)."""
+        tools = tuple(t for t in enabled
+                      if self.code_delivery is not None or t not in VERIFICATION_TOOLS)
+        if not profile.upcoming and not VERIFICATION_TOOLS & set(tools):
+            tools = tuple(t for t in tools if t not in APPOINTMENT_CHANGES)
+        return tools
 
     def _observe(self, slug: str, update: dict[str, Any], seconds: float) -> None:
         observer = self.observer
@@ -387,14 +429,9 @@ class AgentRuntime:
                                        and '"ok": false' not in str(message.content)[:40])
 
 
-def _count_usage(usage: dict[str, int], message: AIMessage) -> None:
-    """Add one model call's reported token usage (providers that report none add a call)."""
-    usage["model_calls"] = usage.get("model_calls", 0) + 1
-    reported: dict[str, Any] = dict(message.usage_metadata or {})
-    for key in ("input_tokens", "output_tokens"):
-        value = reported.get(key)
-        if isinstance(value, int):
-            usage[key] = usage.get(key, 0) + value
+def _texts(messages: list[BaseMessage]) -> tuple[str, ...]:
+    """What the customer wrote among `messages`."""
+    return tuple(str(m.content) for m in messages if isinstance(m, HumanMessage))
 
 
 def _run_after_commit(context: TurnContext) -> None:

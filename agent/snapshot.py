@@ -11,7 +11,7 @@ from agent.profile import AgentProfile, ServiceInfo, UpcomingAppointment
 from crm.models import AgentConfig, Appointment, Contact, Service, Tenant
 from crm.services.booking import ACTIVE
 from crm.services.catalogue import active_services, format_price
-from tools.catalogue import hours_text
+from tools.catalogue import day_hours_text, hours_text
 
 
 def build_profile(
@@ -52,4 +52,5 @@ def build_profile(
         contact_email=contact.contact_email,
         upcoming=tuple(upcoming),
         business_hours_text=hours_text(tenant.business_hours),
+        hours_by_weekday=tuple(day_hours_text(tenant.business_hours, d) for d in range(7)),
     )

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     llm_timeout_seconds: float = 30.0
     llm_max_retries: int = 2
     agent_max_iterations: int = 6
+    # The model's context window in tokens: older turns and tool results are compacted to
+    # fit it (agent.context_budget). Set it to the server's (llama.cpp: its --n_ctx).
+    llm_context_tokens: int = Field(default=16384, ge=2048)
 
     # Meta channels (WhatsApp Cloud API, Instagram, Messenger, Lead Ads).
     graph_api_url: str = "https://graph.facebook.com"

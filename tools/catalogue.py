@@ -7,10 +7,9 @@ from sqlmodel import select
 
 from crm.models import FaqEntry, hours_for
 from crm.services.catalogue import active_services, fold, format_price
+from crm.weekdays import WEEKDAY_NAMES
 from tools.context import ToolContext
 from tools.results import guarded, ok
-
-_DAY_NAMES = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
 
 
 @tool
@@ -26,13 +25,15 @@ def list_services(runtime: ToolRuntime[ToolContext]) -> str:
     ])
 
 
+def day_hours_text(business_hours: dict[str, list[list[str]]], weekday: int) -> str:
+    """One weekday's opening hours: "09:00 a 13:00 y 14:00 a 18:00", or "cerrado"."""
+    intervals = hours_for(business_hours, weekday)
+    return " y ".join(f"{a} a {b}" for a, b in intervals) if intervals else "cerrado"
+
+
 def hours_text(business_hours: dict[str, list[list[str]]]) -> str:
-    parts = []
-    for weekday, name in enumerate(_DAY_NAMES):
-        intervals = hours_for(business_hours, weekday)
-        spans = " y ".join(f"{a} a {b}" for a, b in intervals) if intervals else "cerrado"
-        parts.append(f"{name}: {spans}")
-    return "; ".join(parts)
+    return "; ".join(f"{name}: {day_hours_text(business_hours, weekday)}"
+                     for weekday, name in enumerate(WEEKDAY_NAMES["es"]))
 
 
 @tool

@@ -9,7 +9,10 @@ from crm.models import LeadSource
 from crm.services.contacts import update_contact_details
 from crm.services.leads import ensure_lead
 from tools.context import ToolContext
+from tools.provenance import not_given
 from tools.results import guarded, ok
+
+_FIELD_NAMES = {"name": "nombre", "phone": "teléfono", "email": "email"}
 
 
 @tool
@@ -21,19 +24,27 @@ def save_contact_details(
     email: str | None = None,
     notes: str | None = None,
 ) -> str:
-    """Save the customer's name, phone and/or email (and optional notes on what they want).
-
-    Registers them as a lead of the business. Give only what the customer said.
+    """Save the customer's name, phone and/or email as they wrote them; registers a lead.
 
     Args:
-        name: full name as the customer gave it.
-        phone: phone number as written; area code helps.
-        email: email address.
-        notes: short note on what the customer is interested in.
+        name: as the customer wrote it.
+        phone: as the customer wrote it.
+        email: as the customer wrote it.
+        notes: what they are interested in, short.
     """
     ctx = runtime.context
     if not any((name, phone, email, notes)):
         raise ToolArgumentError("No se pasó ningún dato para guardar.")
+    if ctx.customer_texts is not None:
+        known = {"name": ctx.contact.name, "phone": ctx.contact.contact_phone,
+                 "email": ctx.contact.contact_email}
+        missing = not_given(ctx.customer_texts, name=name, phone=phone, email=email,
+                            known=known)
+        if missing:
+            words = " ni ".join(_FIELD_NAMES[f] for f in missing)
+            raise ToolArgumentError(
+                f"No guardé nada: el cliente no escribió ese {words}. Guardá solo datos que "
+                f"el cliente escribió en el chat; si falta alguno, pedíselo.")
     # A typed phone or email is a claim: it stays on this conversation's own contact, even
     # when another contact has it (never merged, never disclosed; see crm.models.contact).
     contact = update_contact_details(

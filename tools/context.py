@@ -28,6 +28,12 @@ class ToolContext:
     utm: dict[str, str] = field(default_factory=dict)  # kept on the lead this turn creates
     box: SecretBox | None = None  # keyed hashes (one-time codes)
     code_delivery: CodeDelivery | None = None  # how this deployment sends one-time codes
+    # What the customer wrote in this conversation (the loaded window): contact details a
+    # model saves must come from it (tools.provenance). None: not checked (staff, scripts).
+    customer_texts: tuple[str, ...] | None = None
+    # The customer's latest messages (what this turn answers): a day the model passes must
+    # be a weekday they named, if they named one (tools.scheduling).
+    turn_texts: tuple[str, ...] = ()
     # Effects that must not run inside a transaction (sending a code): the runtime runs
     # them after the step that queued them is committed.
     after_commit: list[Callable[[], None]] = field(default_factory=list, repr=False)

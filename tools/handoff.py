@@ -11,13 +11,12 @@ from tools.results import guarded, ok
 
 @tool
 @guarded
-def request_human(reason: str, runtime: ToolRuntime[ToolContext]) -> str:
-    """Flag this conversation for a person on the staff to take over.
-
-    Use it when the customer asks for a human, or for what you cannot solve.
+def request_human(runtime: ToolRuntime[ToolContext],
+                  reason: str = "el cliente pidió hablar con una persona") -> str:
+    """Hand the chat to a person of the team (customer asks for one, or you cannot help).
 
     Args:
-        reason: a short reason, without personal data.
+        reason: short, without personal data.
     """
     ctx = runtime.context
     flag_for_human(ctx.db, conversation=ctx.conversation, reason=reason)

@@ -5,6 +5,7 @@ Days are ISO dates (YYYY-MM-DD) and times HH:MM, both in the business's timezone
 
 from __future__ import annotations
 
+import re
 from datetime import date, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,11 +18,40 @@ from crm.models import Appointment, Service
 from crm.services import booking
 from crm.services.availability import free_starts
 from crm.services.catalogue import resolve_service
+from crm.weekdays import day_label, weekday_name, weekdays_named
 from tools.context import ToolContext
 from tools.results import guarded, ok
 
-_DAY_NAMES = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
 MAX_RANGE_DAYS = 14
+
+
+_WEEKDAY = (r"(?:lunes|martes|mi[eé]rcoles|jueves|viernes|s[aá]bados?|domingos?|monday|"
+            r"tuesday|wednesday|thursday|friday|saturday|sunday)")
+# "no puedo el lunes", "menos el martes", "el lunes no", "not on Monday": not what they want.
+_NEGATED = re.compile(rf"\b(?:no|not|menos|salvo|except|excepto|ni)\b\W+(?:\w+\W+){{0,2}}?"
+                      rf"(?:el |los |on )?{_WEEKDAY}\b|\b{_WEEKDAY}\W+(?:\w+\W+)?(?:no|not)\b",
+                      re.I)
+
+
+def check_weekday(ctx: ToolContext, first: date, last: date | None = None) -> None:
+    """Refuse a day (or range) that is none of the weekdays the customer just named —
+    a model computing "el jueves" got the date wrong — saying which date they meant."""
+    text = " ".join(ctx.turn_texts)
+    named = weekdays_named(_NEGATED.sub(" ", text))
+    last = last or first
+    span = {(first + timedelta(days=n)).weekday() for n in range(min((last - first).days, 6) + 1)}
+    if not named or named & span:
+        return
+    today = ctx.now.astimezone(ctx.tz).date()
+    candidates = []
+    for weekday in sorted(named):  # that weekday nearest to the day passed, not past
+        candidate = first + timedelta(days=(weekday - first.weekday() + 3) % 7 - 3)
+        candidates.append(candidate if candidate >= today else candidate + timedelta(days=7))
+    guesses = " o ".join(f"el {day_label(d)} ({d.isoformat()})" for d in candidates)
+    raise ToolArgumentError(
+        f"El {first.isoformat()} es {weekday_name(first)}, pero el cliente dijo "
+        f"{' o '.join(weekday_name(d) for d in candidates)}: ¿querías {guesses}? "
+        f"Buscá la fecha en el calendario.")
 
 
 def appointment_view(ctx: ToolContext, appointment: Appointment) -> dict[str, Any]:
@@ -65,11 +95,12 @@ def check_availability(
     if last < day or (last - day).days > MAX_RANGE_DAYS:
         raise ToolArgumentError(f"El rango debe ir hacia adelante y cubrir a lo sumo "
                                 f"{MAX_RANGE_DAYS} días.")
+    check_weekday(ctx, day, last)
     days = []
     cursor = max(day, today)
     while cursor <= last:
         starts = free_starts(ctx.db, tenant=ctx.tenant, service=found, day=cursor, now=ctx.now)
-        days.append({"date": cursor.isoformat(), "weekday": _DAY_NAMES[cursor.weekday()],
+        days.append({"date": cursor.isoformat(), "weekday": weekday_name(cursor),
                      "slots": [s.strftime("%H:%M") for s in starts]})
         cursor += timedelta(days=1)
     return ok(service=found.name, duration_minutes=found.duration_minutes, days=days)
@@ -88,6 +119,7 @@ def book_appointment(service: str, day: date, time: time, runtime: ToolRuntime[T
         time: start time HH:MM, business's local time.
     """
     ctx = runtime.context
+    check_weekday(ctx, day)
     appointment = booking.book(
         ctx.db, tenant=ctx.tenant, contact=ctx.contact, service_name=service, day=day, at=time,
         now=ctx.now, conversation_id=ctx.conversation.id,
@@ -108,6 +140,7 @@ def reschedule_appointment(
         appointment_id: which of the customer's appointments; omit for their next one.
     """
     ctx = runtime.context
+    check_weekday(ctx, day)
     appointment = booking.reschedule(
         ctx.db, tenant=ctx.tenant, contact=ctx.contact, day=day, at=time, now=ctx.now,
         appointment_id=appointment_id,

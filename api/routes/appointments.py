@@ -36,9 +36,9 @@ from crm.models import (
 )
 from crm.services import booking
 from crm.services.takeover import add_staff_message
+from crm.weekdays import day_label
 
 router = APIRouter(prefix="/v1", tags=["appointments"], route_class=StrictInputRoute)
-_DAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
 
 
 class AppointmentIn(BaseModel):
@@ -202,7 +202,7 @@ def _notify(db: Session, actor: Actor, channels: ChannelsDep, events: ChatEvents
         return "no_conversation"
     service = db.get(Service, appointment.service_id)
     local = appointment.start_at.astimezone(ZoneInfo(actor.tenant.timezone))
-    when = f"el {_DAYS[local.weekday()]} {local.day}/{local.month} a las {local:%H:%M}"
+    when = f"el {day_label(local.date())} a las {local:%H:%M}"
     name = service.name if service else "tu turno"
     text = {"booked": f"Te reservamos un turno de {name} {when}. ¡Te esperamos!",
             "moved": f"Tu turno de {name} quedó para {when}.",

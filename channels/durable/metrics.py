@@ -35,7 +35,11 @@ DEAD_LETTERS = Counter("mostrador_queue_dead_letters",
                        ["tenant"], registry=None)
 RATE_LIMITED = Counter("mostrador_rate_limited", "Turns refused by a rate limit.",
                        ["tenant", "scope"], registry=None)
-_OWN = (TURNS, TURN_SECONDS, LLM_SECONDS, TOOL_CALLS, RETRIES, DEAD_LETTERS, RATE_LIMITED)
+UNVERIFIED = Counter("mostrador_unverified_claims",
+                     "Agent replies kept from the customer: they claimed an action no tool did.",
+                     ["tenant"], registry=None)
+_OWN = (TURNS, TURN_SECONDS, LLM_SECONDS, TOOL_CALLS, RETRIES, DEAD_LETTERS, RATE_LIMITED,
+        UNVERIFIED)
 
 
 class TurnMetrics:
@@ -46,6 +50,9 @@ class TurnMetrics:
 
     def tool_call(self, tenant_slug: str, tool: str, ok: bool) -> None:
         TOOL_CALLS.labels(tenant_slug, tool, "ok" if ok else "error").inc()
+
+    def unverified_claims(self, tenant_slug: str, count: int) -> None:
+        UNVERIFIED.labels(tenant_slug).inc(count)
 
 
 class QueueCollector(Collector):

@@ -33,32 +33,79 @@ from crm.models import (
 )
 from crm.services.availability import cells, free_starts, local_dt, opening_intervals, within_hours
 from crm.services.catalogue import resolve_service
+from crm.weekdays import day_label
 
 ACTIVE = (AppointmentStatus.confirmada, AppointmentStatus.reprogramada)
 
 
+MAX_ALTERNATIVES = 6
+
+
 def _alternatives(
-    db: Session, *, tenant: Tenant, service: Service, day: date, now: datetime
+    db: Session, *, tenant: Tenant, service: Service, day: date, now: datetime, near: time
 ) -> list[str]:
-    return [s.strftime("%H:%M") for s in free_starts(db, tenant=tenant, service=service, day=day,
-                                                    now=now)][:8]
+    """The free start times of `day` nearest to `near` (at most MAX_ALTERNATIVES), in
+    order of the day: asking for 20:00 offers the evening, not the morning."""
+    starts = free_starts(db, tenant=tenant, service=service, day=day, now=now)
+    wanted = near.hour * 60 + near.minute
+    nearest = sorted(starts, key=lambda s: (abs(s.hour * 60 + s.minute - wanted), s))
+    return [s.strftime("%H:%M") for s in sorted(nearest[:MAX_ALTERNATIVES])]
+
+
+def _open_days_after(tenant: Tenant, day: date, count: int = 3) -> list[date]:
+    found, cursor = [], day
+    for _ in range(14):
+        cursor += timedelta(days=1)
+        if opening_intervals(tenant, cursor):
+            found.append(cursor)
+            if len(found) == count:
+                break
+    return found
+
+
+def _hours(tenant: Tenant, day: date) -> str:
+    return " y ".join(f"{a:%H:%M} a {b:%H:%M}" for a, b in opening_intervals(tenant, day))
 
 
 def _validate_time(
     db: Session, *, tenant: Tenant, service: Service, day: date, at: time, now: datetime
 ) -> tuple[datetime, datetime]:
+    """Raise what is wrong with starting `service` at `day` `at`, saying what to change."""
     start = local_dt(tenant, day, at)
     end = start + timedelta(minutes=service.duration_minutes)
     if start <= now:
-        raise PastDate("Esa fecha y hora ya pasaron; ofrecé un día y horario futuros.")
+        local_now = now.astimezone(start.tzinfo)
+        raise PastDate(f"El {day_label(day)} a las {at:%H:%M} ya pasó: hoy es "
+                       f"{day_label(local_now.date())} ({local_now.date().isoformat()}) y son "
+                       f"las {local_now:%H:%M}. Elegí un día y horario futuros.")
     if not opening_intervals(tenant, day):
-        raise ClosedDay("Ese día el negocio está cerrado; proponé otro día.")
+        days = ", ".join(f"{day_label(d)} ({d.isoformat()})"
+                         for d in _open_days_after(tenant, day))
+        raise ClosedDay(f"El {day_label(day)} ({day.isoformat()}) el negocio está cerrado. "
+                        f"Próximos días abiertos: {days}.")
     if at.minute % HOLD_MINUTES or not within_hours(tenant, start, end):
+        alternatives = _alternatives(db, tenant=tenant, service=service, day=day, now=now,
+                                     near=at)
+        step = (f" Los turnos empiezan cada {HOLD_MINUTES} minutos."
+                if at.minute % HOLD_MINUTES else "")
         raise OutsideBusinessHours(
-            "Ese horario está fuera del horario de atención.",
-            alternatives=_alternatives(db, tenant=tenant, service=service, day=day, now=now),
+            f"El {day_label(day)} se atiende de {_hours(tenant, day)}: {service.name} "
+            f"({service.duration_minutes} min) a las {at:%H:%M} queda afuera.{step} "
+            + ("Horarios libres más cercanos en alternatives." if alternatives
+               else "Ese día no quedan horarios libres: consultá otro día."),
+            alternatives=alternatives,
         )
     return start, end
+
+
+def _taken(db: Session, *, tenant: Tenant, service: Service, day: date, at: time,
+           now: datetime) -> SlotTaken:
+    alternatives = _alternatives(db, tenant=tenant, service=service, day=day, now=now, near=at)
+    return SlotTaken(
+        f"El {day_label(day)} a las {at:%H:%M} ya está ocupado. "
+        + ("Horarios libres más cercanos en alternatives." if alternatives
+           else "Ese día no quedan horarios libres: consultá otro día."),
+        alternatives=alternatives)
 
 
 def _hold(db: Session, *, appointment: Appointment) -> None:
@@ -107,10 +154,7 @@ def book(
             _hold(db, appointment=appointment)
             db.flush()
     except IntegrityError:
-        raise SlotTaken(
-            "Ese horario ya está ocupado.",
-            alternatives=_alternatives(db, tenant=tenant, service=service, day=day, now=now),
-        ) from None
+        raise _taken(db, tenant=tenant, service=service, day=day, at=at, now=now) from None
     return appointment
 
 
@@ -160,10 +204,7 @@ def reschedule(
     except IntegrityError:
         appointment.start_at, appointment.end_at, appointment.status = old
         db.refresh(appointment)
-        raise SlotTaken(
-            "Ese horario ya está ocupado.",
-            alternatives=_alternatives(db, tenant=tenant, service=service, day=day, now=now),
-        ) from None
+        raise _taken(db, tenant=tenant, service=service, day=day, at=at, now=now) from None
     return appointment
 
 

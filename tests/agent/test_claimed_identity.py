@@ -38,7 +38,7 @@ from crm.settings import Settings
 from tests.conftest import NOW
 from tests.factories import make_demo
 from tests.support.graph_standin import GraphStandIn
-from tests.support.openai_stub import OpenAIStub, text, tool_call
+from tests.support.openai_stub import OpenAIStub, system_text, text, tool_call
 from tests.support.smtp_server import SmtpServer
 
 SESSION_A = "session-a-0000000000000000"
@@ -148,17 +148,20 @@ def test_a_model_told_to_cancel_her_appointment_is_refused_by_the_tool(
               tool_call("reschedule_appointment", {"day": "2026-11-26", "time": "11:00",
                                                    "appointment_id": appointment_id}),
               text("No encontré turnos a tu nombre."))
-    result = _say(openai_runtime, SESSION_B, "soy Pedro, 1144445555, cancelá mi turno", "demo")
+    result = _say(openai_runtime, SESSION_B, "soy Pedro Ruiz, 1144445555, cancelá mi turno", "demo")
     assert result.tool_calls == ("save_contact_details", "cancel_appointment",
                                  "cancel_appointment", "reschedule_appointment")
-    outcomes = [json.loads(r) for r in _tool_results(db, SESSION_B)]
-    assert [o["ok"] for o in outcomes] == [True, False, False, False]
-    assert {o.get("code") for o in outcomes[1:]} == {"not_found"}
+    # Pedro has no appointment: moving and cancelling are not even offered to the model,
+    # and the calls it makes anyway are refused without running.
+    offered = {t["function"]["name"] for t in stub.requests[0]["tools"]}
+    assert not offered & {"cancel_appointment", "reschedule_appointment"}
+    outcomes = _tool_results(db, SESSION_B)
+    assert json.loads(outcomes[0])["ok"] is True
+    assert all("is not a valid tool" in o for o in outcomes[1:])
     for outcome in outcomes:
-        assert not any(secret in json.dumps(outcome, ensure_ascii=False)
-                       for secret in SECRETS), outcome
+        assert not any(secret in outcome for secret in SECRETS), outcome
     # What the model was told about the customer: nothing of Ana.
-    system = stub.requests[-1]["messages"][0]["content"]
+    system = system_text(stub.requests[-1])
     assert "Ana" not in system and "Turnos próximos" not in system
     appointment = _anas_appointment(db)
     assert appointment.status == AppointmentStatus.confirmada

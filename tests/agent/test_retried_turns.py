@@ -12,7 +12,7 @@ from tests.factories import make_tenant
 from tests.support.openai_stub import OpenAIStub, status, text, tool_call
 
 
-def _inbound(slug: str, mid: str, text_: str = "limpieza mañana a las 10, soy Ana Paz"
+def _inbound(slug: str, mid: str, text_: str = "limpieza mañana a las 10, soy Ana Paz, 11 5555-1234"
              ) -> Inbound:
     return Inbound(tenant_slug=slug, channel=Channel.whatsapp, thread_id="5491155550001",
                    text=text_, channel_message_id=mid)

@@ -11,7 +11,15 @@ from sqlmodel import Session, select
 from agent.runtime import APOLOGY, AgentRuntime, Inbound
 from crm.models import Appointment, Channel, Contact, Conversation, Lead, Message, MessageRole
 from tests.factories import make_contact, make_tenant
-from tests.support.openai_stub import OpenAIStub, delay, raw_text, status, text, tool_call
+from tests.support.openai_stub import (
+    OpenAIStub,
+    delay,
+    raw_text,
+    status,
+    system_text,
+    text,
+    tool_call,
+)
 
 
 def _say(runtime: AgentRuntime, slug: str, text_: str, session: str = "sess-0001") -> object:
@@ -29,7 +37,8 @@ def test_tool_calls_book_an_appointment_and_every_step_is_stored(
                                        "time": "10:00"}),
         text("Listo Ana, te espero el martes 24 a las 10."),
     )
-    result = _say(openai_runtime, tenant.slug, "quiero una limpieza mañana a las 10, soy Ana Paz")
+    result = _say(openai_runtime, tenant.slug,
+                  "quiero una limpieza mañana a las 10, soy Ana Paz, 11 5555-1234")
     assert result.ok and result.reply.startswith("Listo Ana")
     assert result.tool_calls == ("save_contact_details", "book_appointment")
     appointment = db.exec(select(Appointment)).one()
@@ -129,13 +138,14 @@ def test_a_tool_call_written_as_json_text_is_executed(
     assert "Blanqueamiento" in tool_row.text
 
 
-def test_json_text_naming_an_unknown_tool_stays_text(
+def test_json_text_naming_an_unknown_tool_runs_nothing_and_never_reaches_the_customer(
     openai_runtime: AgentRuntime, stub: OpenAIStub, db: Session
 ) -> None:
     tenant = make_tenant(db)
     stub.push(raw_text('{"name": "drop_database", "arguments": {}}'))
     result = _say(openai_runtime, tenant.slug, "hola")
-    assert result.tool_calls == () and "drop_database" in result.reply
+    assert result.tool_calls == () and "drop_database" not in result.reply
+    assert not result.ok  # nothing a customer should read came back: the apology
 
 
 def test_a_returning_contact_is_named_in_the_prompt_with_their_appointments(
@@ -148,10 +158,11 @@ def test_a_returning_contact_is_named_in_the_prompt_with_their_appointments(
                                        "time": "16:30"}),
         text("Reservado."),
     )
-    _say(openai_runtime, tenant.slug, "turno el miércoles 16:30", session="sess-web-a")
+    _say(openai_runtime, tenant.slug, "turno el miércoles 16:30, soy Carla Méndez, "
+         "+54 9 11 5555-7777", session="sess-web-a")
     stub.push(text("¡Hola Carla!"))
     _say(openai_runtime, tenant.slug, "hola de nuevo", session="sess-web-a")
-    system = stub.requests[-1]["messages"][0]["content"]
+    system = system_text(stub.requests[-1])
     assert "Carla Méndez" in system and "Consulta general" in system and "16:30" in system
     assert "5555" not in system  # the phone itself is not sent to the LLM
 
@@ -166,18 +177,20 @@ def test_a_phone_typed_in_a_new_chat_discloses_nothing_of_the_contact_holding_it
                                        "time": "16:30"}),
         text("Reservado."),
     )
-    _say(openai_runtime, tenant.slug, "turno el miércoles 16:30", session="sess-web-a")
+    _say(openai_runtime, tenant.slug, "turno el miércoles 16:30, soy Carla Méndez, "
+         "+54 9 11 5555-7777", session="sess-web-a")
     # Someone else (or the same person, unproven) types Carla's phone in a new browser.
     stub.push(tool_call("save_contact_details", {"name": "Pedro Ruiz",
                                                  "phone": "11 15 5555 7777"}), text("¡Hola!"))
-    _say(openai_runtime, tenant.slug, "soy Pedro, mi cel es 11 15 5555 7777", session="sess-web-b")
+    _say(openai_runtime, tenant.slug, "soy Pedro Ruiz, mi cel es 11 15 5555 7777",
+         session="sess-web-b")
     saved = json.loads(db.exec(select(Message).where(Message.role == MessageRole.tool)
                                .order_by(Message.id.desc())).first().text)  # type: ignore[union-attr]
     assert saved["contact"]["name"] == "Pedro Ruiz"
     assert len(db.exec(select(Contact)).all()) == 2  # a claim never merges two contacts
     stub.push(text("¿En qué te ayudo?"))
     _say(openai_runtime, tenant.slug, "qué turnos tengo?", session="sess-web-b")
-    system = stub.requests[-1]["messages"][0]["content"]
+    system = system_text(stub.requests[-1])
     assert "Carla" not in system and "Méndez" not in system
     assert "16:30" not in system and "Turnos próximos" not in system
 

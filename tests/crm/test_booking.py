@@ -165,3 +165,35 @@ def test_availability_is_business_hours_minus_bookings_in_tenant_time(db: Sessio
     today = [s.strftime("%H:%M") for s in
              free_starts(db, tenant=tenant, service=service, day=NOW.date(), now=NOW)]
     assert today[0] == "10:30"  # it is 10:00 in Buenos Aires
+
+
+def test_a_refusal_offers_the_free_times_nearest_to_the_one_asked(db: Session) -> None:
+    tenant = make_tenant(db)
+    with pytest.raises(OutsideBusinessHours) as late:
+        booking.book(db, tenant=tenant, contact=_contact(db, tenant),
+                     service_name="Consulta general", day=TUESDAY, at=time(20, 0), now=NOW)
+    # The evening, not the morning: the last starts of the day, in order.
+    assert late.value.alternatives == ["15:00", "15:30", "16:00", "16:30", "17:00", "17:30"]
+    assert "martes 24/11 se atiende de 09:00 a 18:00" in late.value.message
+    booking.book(db, tenant=tenant, contact=_contact(db, tenant, 1),
+                 service_name="Consulta general", day=TUESDAY, at=time(12, 0), now=NOW)
+    with pytest.raises(SlotTaken) as taken:
+        booking.book(db, tenant=tenant, contact=_contact(db, tenant, 2),
+                     service_name="Consulta general", day=TUESDAY, at=time(12, 0), now=NOW)
+    assert taken.value.alternatives == ["10:30", "11:00", "11:30", "12:30", "13:00", "13:30"]
+    assert taken.value.message.startswith("El martes 24/11 a las 12:00 ya está ocupado.")
+
+
+def test_refusals_say_the_weekday_and_what_to_choose_instead(db: Session) -> None:
+    tenant = make_tenant(db)
+    contact = _contact(db, tenant)
+    with pytest.raises(ClosedDay) as closed:
+        booking.book(db, tenant=tenant, contact=contact, service_name="Consulta general",
+                     day=date(2026, 11, 29), at=time(10), now=NOW)
+    assert closed.value.message == (
+        "El domingo 29/11 (2026-11-29) el negocio está cerrado. Próximos días abiertos: "
+        "lunes 30/11 (2026-11-30), martes 1/12 (2026-12-01), miércoles 2/12 (2026-12-02).")
+    with pytest.raises(PastDate) as past:
+        booking.book(db, tenant=tenant, contact=contact, service_name="Consulta general",
+                     day=date(2026, 11, 20), at=time(10), now=NOW)
+    assert "hoy es lunes 23/11 (2026-11-23) y son las 10:00" in past.value.message

@@ -7,8 +7,10 @@ step; with the script empty it asks `default` (or answers a plain text).
 Steps:
     text("hola")                         an assistant text answer
     tool_call("book_appointment", {...}) an assistant tool call (finish_reason tool_calls)
+    tool_calls((name, args), ...)        several tool calls in one assistant message
     raw_text('{"name": ...}')            text that spells a tool call (llama.cpp quirk)
     status(500)                          an HTTP error with an OpenAI-shaped error body
+    status(400, "...context...")         one worded as a server words it
     delay(2.0, step)                     wait, then answer `step` (for client timeouts)
 """
 
@@ -43,8 +45,27 @@ def tool_call(name: str, args: dict[str, Any], call_id: str | None = None) -> St
             "finish_reason": "tool_calls"}
 
 
-def status(code: int) -> Step:
-    return {"kind": "status", "status": code}
+def tool_calls(*calls: tuple[str, dict[str, Any]]) -> Step:
+    """One assistant message with several tool calls (the model asks them in parallel)."""
+    listed = [{"id": f"call_{uuid.uuid4().hex[:12]}", "type": "function",
+               "function": {"name": name, "arguments": json.dumps(args)}}
+              for name, args in calls]
+    return {"kind": "message", "message": {"role": "assistant", "content": None,
+                                           "tool_calls": listed},
+            "finish_reason": "tool_calls"}
+
+
+def system_text(request: dict[str, Any]) -> str:
+    """Everything a request told the model as system messages (the prompt and the note)."""
+    return "\n".join(str(m.get("content") or "") for m in request["messages"]
+                     if m["role"] == "system")
+
+
+def status(code: int, message: str = "scripted failure", error_code: str | None = None
+           ) -> Step:
+    """An HTTP error; `message` and `error_code` as a server words them (a 400 for a
+    prompt over the context window, say)."""
+    return {"kind": "status", "status": code, "message": message, "code": error_code}
 
 
 def delay(seconds: float, step: Step) -> Step:
@@ -94,8 +115,8 @@ class OpenAIStub:
                     time.sleep(step["seconds"])
                     step = step["then"]
                 if step["kind"] == "status":
-                    payload = {"error": {"message": "scripted failure", "type": "server_error",
-                                         "code": step["status"]}}
+                    payload = {"error": {"message": step["message"], "type": "server_error",
+                                         "code": step["code"] or step["status"]}}
                     self._send(step["status"], payload)
                     return
                 self._send(200, {

@@ -1,0 +1,156 @@
+"""Tool calls a model wrote as text, in whatever dialect its server left them.
+
+OpenAI-compatible servers do not always turn a model's tool call into `tool_calls`: small
+models and some chat templates leave it in the message text. Each dialect seen in the wild
+is read here into real calls (only to tools bound for the turn):
+
+- JSON: a fenced ```json block, a bare object, several objects one after another, or a list
+  of them; a call is `{"name", "arguments" | "parameters" | "args"}` or OpenAI's
+  `{"type": "function", "function": {...}}` (arguments may be a JSON string);
+- `<tool_call>{...}</tool_call>` (Hermes, Qwen) and `<tools>{...}</tools>`, once or more;
+- `[TOOL_CALLS] [{...}, ...]` (Mistral);
+- `<|python_tag|>{...}` (Llama 3.1), and `<function=NAME>{...}</function>` (Llama 3.1/3.2);
+- a bare tool name, alone (`request_human`, `request_human()`).
+
+`looks_like_tool_call` tells text that still smells of one (markup, a `"name"` of a tool):
+the runtime never sends such text to a customer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+_FENCE = re.compile(r"```(?:json|tool_code|python)?\s*(.*?)\s*```", re.S)
+_TAGGED = re.compile(r"<(tool_call|tools|toolcall|function_call)>\s*(.*?)\s*</\1>", re.S)
+_OPEN_TAG = re.compile(r"<(tool_call|tools|toolcall|function_call)>\s*(.*)$", re.S)
+_LLAMA_FUNCTION = re.compile(r"<function=([A-Za-z_][\w]*)>\s*(.*?)\s*</function>", re.S)
+_MARKERS = ("[TOOL_CALLS]", "<|python_tag|>")
+_SPECIAL = re.compile(r"<\|[a-z_]+\|>|</?tool_call>|</?tools>|\[/?TOOL_CALLS\]|"
+                      r"<function=[^>]*>|</function>")
+_BARE_NAME = re.compile(r"^\s*`?([A-Za-z_][\w]*)`?(?:\(\s*\))?\s*\.?\s*$")
+
+
+def _call(name: str, args: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "args": args, "id": f"call_{uuid.uuid4().hex[:24]}",
+            "type": "tool_call"}
+
+
+def _as_call(data: Any, tool_names: set[str]) -> dict[str, Any] | None:
+    if not isinstance(data, dict):
+        return None
+    if isinstance(data.get("function"), dict):  # {"type": "function", "function": {...}}
+        data = data["function"]
+    name = data.get("name") or data.get("tool") or data.get("tool_name")
+    args = data.get("arguments", data.get("parameters", data.get("args", {})))
+    if isinstance(args, str):
+        try:
+            args = json.loads(args) if args.strip() else {}
+        except ValueError:
+            return None
+    if args is None:
+        args = {}
+    if not isinstance(name, str) or name not in tool_names or not isinstance(args, dict):
+        return None
+    return _call(name, args)
+
+
+def _json_values(text: str) -> Iterator[Any]:
+    """Every JSON value in `text`, one after another (whitespace, commas or newlines
+    between them); stops at the first thing that is not JSON."""
+    decoder = json.JSONDecoder()
+    position = 0
+    while True:
+        while position < len(text) and text[position] in " \t\r\n,;":
+            position += 1
+        if position >= len(text):
+            return
+        try:
+            value, position = decoder.raw_decode(text, position)
+        except ValueError:
+            return
+        yield value
+
+
+def _calls_in_json(text: str, tool_names: set[str]) -> list[dict[str, Any]] | None:
+    """The calls when `text` is nothing but JSON calls (one, several, a list); else None."""
+    values = list(_json_values(text))
+    if not values or _rest(text, values):
+        return None
+    items: list[Any] = []
+    for value in values:
+        items += value if isinstance(value, list) else [value]
+    calls = [_as_call(item, tool_names) for item in items]
+    if not calls or any(c is None for c in calls):
+        return None
+    return [c for c in calls if c is not None]
+
+
+def _rest(text: str, values: list[Any]) -> bool:
+    """Whether text is left after the JSON values (then it is prose, not calls)."""
+    decoder = json.JSONDecoder()
+    position, seen = 0, 0
+    while seen < len(values):
+        while position < len(text) and text[position] in " \t\r\n,;":
+            position += 1
+        _, position = decoder.raw_decode(text, position)
+        seen += 1
+    return bool(text[position:].strip(" \t\r\n,;"))
+
+
+def parse_text_tool_calls(content: str, tool_names: set[str]) -> list[dict[str, Any]]:
+    """The tool calls a message's text spells out, in any dialect above; [] when it does
+    not (prose, or a call to a tool that is not bound)."""
+    if not tool_names or not content.strip():
+        return []
+    text = content.strip()
+    tagged = _TAGGED.findall(text)
+    if tagged:
+        calls: list[dict[str, Any]] = []
+        for _, inner in tagged:
+            found = _calls_in_json(inner, tool_names)
+            if found is None:
+                return []
+            calls += found
+        return calls
+    opened = _OPEN_TAG.search(text)  # a tag the model never closed (it stopped there)
+    if opened:
+        return _calls_in_json(opened.group(2), tool_names) or []
+    functions = _LLAMA_FUNCTION.findall(text)
+    if functions:
+        calls = []
+        for name, body in functions:
+            args = list(_json_values(body)) if body.strip() else [{}]
+            if name not in tool_names or len(args) != 1 or not isinstance(args[0], dict):
+                return []
+            calls.append(_call(name, args[0]))
+        return calls
+    for marker in _MARKERS:
+        if marker in text:
+            return _calls_in_json(text.split(marker, 1)[1], tool_names) or []
+    fenced = _FENCE.fullmatch(text)
+    if fenced:
+        text = fenced.group(1)
+    found = _calls_in_json(text, tool_names)
+    if found:
+        return found
+    bare = _BARE_NAME.match(text)
+    if bare and bare.group(1) in tool_names:
+        return [_call(bare.group(1), {})]
+    return []
+
+
+def looks_like_tool_call(content: str, tool_names: set[str]) -> bool:
+    """Whether text still carries tool-call markup, or a JSON `name` of a tool: never for
+    a customer's eyes."""
+    if _SPECIAL.search(content):
+        return True
+    for name in tool_names:
+        if re.search(rf'"(?:name|tool|function)"\s*:\s*"{re.escape(name)}"', content):
+            return True
+        if re.fullmatch(rf"\s*`?{re.escape(name)}`?(?:\(.*\))?\s*\.?\s*", content, re.S):
+            return True
+    return False

@@ -1,0 +1,71 @@
+"""Tool calls written as text, in every dialect servers leave them (agent.tool_text)."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.tool_text import looks_like_tool_call, parse_text_tool_calls
+
+TOOLS = {"book_appointment", "request_human", "list_services", "save_contact_details"}
+BOOK = {"service": "Limpieza dental", "day": "2026-11-24", "time": "10:00"}
+BOOK_JSON = '{"name": "book_appointment", "arguments": {"service": "Limpieza dental", ' \
+            '"day": "2026-11-24", "time": "10:00"}}'
+SAVE_JSON = '{"name": "save_contact_details", "arguments": {"name": "Ana Paz"}}'
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # JSON: fenced, bare, several objects, a list, OpenAI's shape, arguments as a string
+    (f"```json\n{BOOK_JSON}\n```", [("book_appointment", BOOK)]),
+    (BOOK_JSON, [("book_appointment", BOOK)]),
+    (f"{SAVE_JSON}\n{BOOK_JSON}", [("save_contact_details", {"name": "Ana Paz"}),
+                                   ("book_appointment", BOOK)]),
+    (f"[{SAVE_JSON}, {BOOK_JSON}]", [("save_contact_details", {"name": "Ana Paz"}),
+                                     ("book_appointment", BOOK)]),
+    ('{"type": "function", "function": {"name": "list_services", "arguments": "{}"}}',
+     [("list_services", {})]),
+    ('{"name": "list_services", "parameters": {}}', [("list_services", {})]),
+    # tags: Hermes / Qwen, <tools>, several, one left unclosed
+    (f"<tool_call>\n{BOOK_JSON}\n</tool_call>", [("book_appointment", BOOK)]),
+    (f"<tools>{BOOK_JSON}</tools>", [("book_appointment", BOOK)]),
+    (f"<tool_call>{SAVE_JSON}</tool_call>\n<tool_call>{BOOK_JSON}</tool_call>",
+     [("save_contact_details", {"name": "Ana Paz"}), ("book_appointment", BOOK)]),
+    (f"<tool_call>\n{BOOK_JSON}", [("book_appointment", BOOK)]),
+    # Mistral, Llama 3.1
+    (f"[TOOL_CALLS] [{BOOK_JSON}]", [("book_appointment", BOOK)]),
+    ('<|python_tag|>{"name": "list_services", "parameters": {}}', [("list_services", {})]),
+    ('<function=request_human>{"reason": "pidió una persona"}</function>',
+     [("request_human", {"reason": "pidió una persona"})]),
+    # a bare tool name
+    ("request_human", [("request_human", {})]),
+    ("request_human()", [("request_human", {})]),
+    ("`list_services`", [("list_services", {})]),
+])
+def test_every_dialect_becomes_tool_calls(text: str, expected: list[tuple[str, dict]]) -> None:
+    calls = parse_text_tool_calls(text, TOOLS)
+    assert [(c["name"], c["args"]) for c in calls] == expected
+    assert len({c["id"] for c in calls}) == len(calls)
+
+
+@pytest.mark.parametrize("text", [
+    "Tenemos limpieza y blanqueamiento.",
+    '{"name": "drop_database", "arguments": {}}',          # not a bound tool
+    f"Claro, te anoto: {BOOK_JSON}",                        # prose around it: not a call
+    "request_human por favor",
+    '{"answer": 42}',
+    "",
+])
+def test_prose_and_calls_to_unbound_tools_are_not_calls(text: str) -> None:
+    assert parse_text_tool_calls(text, TOOLS) == []
+
+
+@pytest.mark.parametrize(("text", "smells"), [
+    ("<tool_call>{broken", True),
+    ('Listo {"name": "book_appointment"}', True),
+    ("<|im_start|>assistant hola", True),
+    ("[TOOL_CALLS]", True),
+    ("request_human", True),
+    ("¡Hola! ¿En qué te ayudo?", False),
+    ("Te paso con una persona del equipo.", False),
+])
+def test_what_still_looks_like_a_tool_call(text: str, smells: bool) -> None:
+    assert looks_like_tool_call(text, TOOLS) is smells

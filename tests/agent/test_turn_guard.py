@@ -1,0 +1,274 @@
+"""What the runtime does with what a real model returns: tool calls in every dialect run as
+real calls, replies claiming what no tool did are kept from the customer, several calls in
+one message, and an empty reply after tools.
+
+All through the real openai client and langchain-openai against the local stub, on SQLite
+and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from prometheus_client import CollectorRegistry
+from sqlmodel import Session, select
+
+from agent.runtime import AgentRuntime, Inbound, TurnResult
+from agent.verified import SAFE_REPLY
+from channels.durable.metrics import UNVERIFIED, TurnMetrics
+from crm.models import (
+    Appointment,
+    AppointmentStatus,
+    Channel,
+    Contact,
+    Conversation,
+    Lead,
+    Message,
+    MessageRole,
+)
+from tests.factories import make_tenant
+from tests.support.openai_stub import OpenAIStub, raw_text, text, tool_call, tool_calls
+
+SAVE = {"name": "Ana Paz", "phone": "11 5555-1234"}
+BOOK = {"service": "Limpieza dental", "day": "2026-11-24", "time": "10:00"}
+ASK = "Soy Ana Paz, mi cel es 11 5555-1234. Quiero una limpieza el martes 24 a las 10"
+
+
+def _say(runtime: AgentRuntime, slug: str, text_: str, session: str = "sess-guard-0001"
+         ) -> TurnResult:
+    return runtime.handle(Inbound(tenant_slug=slug, channel=Channel.web, thread_id=session,
+                                  text=text_))
+
+
+def _call(name: str, args: dict[str, object]) -> str:
+    return json.dumps({"name": name, "arguments": args})
+
+
+DIALECTS = {
+    "openai tool_calls": None,
+    "fenced json": f"```json\n{_call('book_appointment', BOOK)}\n```",
+    "bare json": _call("book_appointment", BOOK),
+    "json with arguments as a string": json.dumps(
+        {"name": "book_appointment", "arguments": json.dumps(BOOK)}),
+    "openai function object": json.dumps(
+        {"type": "function", "function": {"name": "book_appointment", "arguments": BOOK}}),
+    "a list": f"[{_call('book_appointment', BOOK)}]",
+    "<tool_call> (Hermes, Qwen)": f"<tool_call>\n{_call('book_appointment', BOOK)}\n</tool_call>",
+    "<tools> (Qwen)": f"<tools>{_call('book_appointment', BOOK)}</tools>",
+    "unclosed <tool_call>": f"<tool_call>\n{_call('book_appointment', BOOK)}",
+    "[TOOL_CALLS] (Mistral)": f"[TOOL_CALLS] [{_call('book_appointment', BOOK)}]",
+    "<|python_tag|> (Llama 3.1)": "<|python_tag|>" + json.dumps(
+        {"name": "book_appointment", "parameters": BOOK}),
+    "<function=…> (Llama 3.2)": f"<function=book_appointment>{json.dumps(BOOK)}</function>",
+    "prose around a tag": f"Dale, lo reservo.\n<tool_call>{_call('book_appointment', BOOK)}"
+                          "</tool_call>",
+}
+
+
+@pytest.mark.parametrize("dialect", list(DIALECTS))
+def test_every_tool_call_dialect_books_for_real(
+    dialect: str, openai_runtime: AgentRuntime, stub: OpenAIStub, db: Session
+) -> None:
+    tenant = make_tenant(db)
+    written = DIALECTS[dialect]
+    book = tool_call("book_appointment", BOOK) if written is None else raw_text(written)
+    stub.push(tool_call("save_contact_details", SAVE), book,
+              text("Listo Ana, te espero el martes 24 a las 10."))
+    result = _say(openai_runtime, tenant.slug, ASK)
+    db.commit()
+    assert result.tool_calls == ("save_contact_details", "book_appointment")
+    appointment = db.exec(select(Appointment)).one()
+    assert appointment.start_at.isoformat() == "2026-11-24T13:00:00+00:00"
+    assert result.ok and result.reply == "Listo Ana, te espero el martes 24 a las 10."
+    stored = [m.text for m in db.exec(select(Message).where(
+        Message.role == MessageRole.assistant))]
+    assert not any("book_appointment" in t for t in stored)  # the markup is not a reply
+
+
+def test_several_calls_in_one_text_block_run_in_the_order_written(
+    openai_runtime: AgentRuntime, stub: OpenAIStub, db: Session
+) -> None:
+    tenant = make_tenant(db)
+    both = _call("save_contact_details", SAVE) + "\n" + _call("book_appointment", BOOK)
+    stub.push(raw_text(f"<tools>\n{both}\n</tools>"), text("¡Listo, Ana!"))
+    result = _say(openai_runtime, tenant.slug, ASK)
+    db.commit()
+    assert result.tool_calls == ("save_contact_details", "book_appointment")
+    assert db.exec(select(Appointment)).one().status == AppointmentStatus.confirmada
+
+
+def test_a_bare_tool_name_hands_over_to_a_person(
+    openai_runtime: AgentRuntime, stub: OpenAIStub, db: Session
+) -> None:
+    tenant = make_tenant(db)
+    stub.push(raw_text("request_human"), text("Ya le aviso a alguien del equipo."))
+    result = _say(openai_runtime, tenant.slug, "pasame con alguien de la clínica")
+    db.commit()
+    assert result.tool_calls == ("request_human",)
+    assert db.exec(select(Conversation)).one().needs_human
+    assert "request_human" not in result.reply
+
+
+@pytest.mark.parametrize("leak", [
+    '<tool_call>{"name": "drop_everything", "arguments": {}}</tool_call>',
+    '{"name": "book_appointment", "arguments": "{not json"}',
+    "<|im_start|>assistant\n<tool_response>{\"ok\": true}</tool_response><|im_end|>",
+])
+def test_text_that_looks_like_a_tool_call_never_reaches_the_customer(
+    leak: str, openai_runtime: AgentRuntime, stub: OpenAIStub, db: Session
+) -> None:
+    tenant = make_tenant(db)
+    stub.push(raw_text(leak))
+    result = _say(openai_runtime, tenant.slug, "hola")
+    assert result.tool_calls == ()
+    for fragment in ("{", "<", "drop_everything", "book_appointment", "tool_"):
+        assert fragment not in result.reply
+    assert not result.ok  # nothing for a customer came back: the apology, kept in the chat
+
+
+def test_machinery_around_a_reply_is_removed(
+    openai_runtime: AgentRuntime, stub: OpenAIStub, db: Session
+) -> None:
+    tenant = make_tenant(db)
+    stub.push(text("<|im_start|>assistant\nTenemos consulta y limpieza (id "
+                   "0123456789abcdef0123456789abcdef).<|im_end|>"))
+    result = _say(openai_runtime, tenant.slug, "¿qué servicios tienen?")
+    assert result.ok and result.reply == "Tenemos consulta y limpieza."
+
+
+def test_a_claimed_booking_no_tool_made_is_not_sent_flagged_and_counted(
+    openai_runtime: AgentRuntime, stub: OpenAIStub, db: Session
+) -> None:
+    registry = CollectorRegistry()
+    registry.register(UNVERIFIED)
+    openai_runtime.observer = TurnMetrics()
+    tenant = make_tenant(db)
+    sample = ("mostrador_unverified_claims_total", {"tenant": tenant.slug})
+    before = registry.get_sample_value(*sample) or 0
+    claim = "¡Listo! Te reservé la limpieza el martes 24 a las 10:00."
+    stub.push(text(claim), text("Perfecto, quedó reservado tu turno para el martes a las 10."))
+    result = _say(openai_runtime, tenant.slug, ASK)
+    db.commit()
+    assert result.reply == SAFE_REPLY["es"]
+    assert result.unverified_claims == 2
+    assert db.exec(select(Appointment)).all() == []
+    conversation = db.exec(select(Conversation)).one()
+    assert conversation.needs_human
+    replies = [m.text for m in db.exec(select(Message).where(
+        Message.role == MessageRole.assistant))]
+    assert replies == [SAFE_REPLY["es"]]  # neither claim was stored nor sent
+    # The model got one corrective note and another try.
+    assert len(stub.requests) == 2
+    note = stub.requests[1]["messages"][-1]
+    assert note["role"] == "user" and "book_appointment" in note["content"]
+    assert registry.get_sample_value(*sample) == before + 2
+
+
+def test_a_corrected_claim_is_backed_by_the_tool_the_model_then_calls(
+    openai_runtime: AgentRuntime, stub: OpenAIStub, db: Session
+) -> None:
+    tenant = make_tenant(db)
+    stub.push(text("Te reservé la limpieza el martes a las 10."),
+              tool_call("save_contact_details", SAVE), tool_call("book_appointment", BOOK),
+              text("Listo, te reservé la limpieza el martes 24 a las 10:00."))
+    result = _say(openai_runtime, tenant.slug, ASK)
+    db.commit()
+    assert result.ok and result.unverified_claims == 1
+    assert result.reply == "Listo, te reservé la limpieza el martes 24 a las 10:00."
+    assert len(db.exec(select(Appointment)).all()) == 1
+    assert not db.exec(select(Conversation)).one().needs_human
+
+
+def test_availability_stated_without_a_check_is_not_sent(
+    openai_runtime: AgentRuntime, stub: OpenAIStub, db: Session
+) -> None:
+    tenant = make_tenant(db)
+    stub.push(text("Sí, el servicio está disponible el sábado a las 11:00."),
+              tool_call("check_availability", {"service": "Limpieza dental",
+                                               "day": "2026-11-24"}),
+              text("El martes 24 hay lugar a las 09:00 y a las 09:30."))
+    result = _say(openai_runtime, tenant.slug, "¿tienen lugar para limpieza?")
+    assert result.reply == "El martes 24 hay lugar a las 09:00 y a las 09:30."
+    assert result.tool_calls == ("check_availability",) and result.unverified_claims == 1
+
+
+def test_four_calls_in_one_message_run_without_breaking_the_turn(
+    openai_runtime: AgentRuntime, stub: OpenAIStub, db: Session
+) -> None:
+    tenant = make_tenant(db)
+    stub.push(tool_calls(("save_contact_details", SAVE), ("list_services", {}),
+                         ("check_availability", {"service": "Limpieza dental",
+                                                 "day": "2026-11-24"}),
+                         ("book_appointment", BOOK)),
+              text("Listo, Ana: martes 24 a las 10."))
+    result = _say(openai_runtime, tenant.slug, ASK)
+    db.commit()
+    assert result.ok and result.reply == "Listo, Ana: martes 24 a las 10."
+    assert result.tool_calls == ("save_contact_details", "list_services", "check_availability",
+                                 "book_appointment")
+    tool_rows = db.exec(select(Message).where(Message.role == MessageRole.tool)
+                        .order_by(Message.id)).all()
+    assert [json.loads(r.text)["ok"] for r in tool_rows] == [True] * 4
+    assert db.exec(select(Appointment)).one().status == AppointmentStatus.confirmada
+    contact = db.exec(select(Contact)).one()
+    assert contact.name == "Ana Paz" and db.exec(select(Lead)).one().contact_id == contact.id
+
+
+def test_an_empty_reply_after_a_booking_confirms_it_instead_of_apologizing(
+    openai_runtime: AgentRuntime, stub: OpenAIStub, db: Session
+) -> None:
+    tenant = make_tenant(db)
+    stub.push(tool_call("save_contact_details", SAVE), tool_call("book_appointment", BOOK),
+              text(""))
+    result = _say(openai_runtime, tenant.slug, ASK)
+    assert result.ok
+    assert result.reply == "Listo, te reservé Limpieza dental el martes 24/11 a las 10:00. " \
+                           "¡Te esperamos!"
+
+
+def test_an_empty_reply_after_nothing_is_still_the_apology(
+    openai_runtime: AgentRuntime, stub: OpenAIStub, db: Session
+) -> None:
+    tenant = make_tenant(db)
+    stub.push(text("<|im_end|>"))
+    result = _say(openai_runtime, tenant.slug, "hola")
+    assert not result.ok and "problema" in result.reply
+
+
+def test_contact_details_the_customer_never_wrote_are_not_saved(
+    openai_runtime: AgentRuntime, stub: OpenAIStub, db: Session
+) -> None:
+    tenant = make_tenant(db)
+    stub.push(tool_call("save_contact_details", {"name": "John Doe", "phone": "1234567890"}),
+              tool_call("save_contact_details", {"name": "Ana"}),
+              text("Gracias, Ana. ¿Me pasás tu teléfono?"))
+    result = _say(openai_runtime, tenant.slug, "hola, soy ana y quiero un turno")
+    db.commit()
+    refused, saved = (json.loads(m.text) for m in db.exec(
+        select(Message).where(Message.role == MessageRole.tool).order_by(Message.id)))
+    assert refused["ok"] is False and "teléfono" in refused["error"]
+    assert "1234567890" not in refused["error"] and "John" not in refused["error"]
+    assert saved["ok"] is True
+    contact = db.exec(select(Contact)).one()
+    assert (contact.name, contact.phone) == ("Ana", None)
+    assert result.reply == "Gracias, Ana. ¿Me pasás tu teléfono?"
+
+
+def test_a_date_that_is_not_the_weekday_the_customer_named_is_refused_with_the_right_one(
+    openai_runtime: AgentRuntime, stub: OpenAIStub, db: Session
+) -> None:
+    tenant = make_tenant(db)
+    wrong = dict(BOOK, day="2026-11-26")  # a Thursday; the customer said Wednesday
+    stub.push(tool_call("save_contact_details", SAVE), tool_call("book_appointment", wrong),
+              tool_call("book_appointment", dict(BOOK, day="2026-11-25")), text("¡Listo!"))
+    _say(openai_runtime, tenant.slug, "Soy Ana Paz, 11 5555-1234. Limpieza el miércoles a "
+                                      "las 10, el lunes no puedo")
+    db.commit()
+    refused = json.loads(db.exec(select(Message).where(Message.role == MessageRole.tool)
+                                 .order_by(Message.id)).all()[1].text)
+    assert refused["ok"] is False
+    assert refused["error"].startswith("El 2026-11-26 es jueves, pero el cliente dijo "
+                                       "miércoles: ¿querías el miércoles 25/11 (2026-11-25)?")
+    booked = db.exec(select(Appointment)).one()
+    assert booked.start_at.isoformat() == "2026-11-25T13:00:00+00:00"
