@@ -11,8 +11,10 @@ checked before anything of it is kept.
   (agent.reply_clean), and a reply that claims an action no tool did is not sent
   (agent.verified): the model gets one corrective note and another try; if it claims it
   again, the customer gets a safe reply and the conversation is flagged for a person. Both
-  rejected replies count as unverified claims. An empty reply after successful tools
-  becomes a confirmation built from their results (agent.confirmations).
+  rejected replies count as unverified claims. An empty reply (or one that was all
+  machinery) after successful tools becomes a confirmation built from their results
+  (agent.confirmations); after none, the model is asked once more, then the runtime
+  apologizes.
 """
 
 from __future__ import annotations
@@ -38,6 +40,14 @@ from crm.services.conversations import add_message, flag_for_human
 log = logging.getLogger("mostrador.agent")
 
 UNVERIFIED_REASON = "el agente afirmó algo que ninguna herramienta hizo"
+EMPTY_NOTE = {
+    "es": "Nota interna, no la repitas: tu último mensaje no tenía nada para el cliente (ni "
+          "una llamada a herramienta válida). Respondé ahora al cliente en una o dos frases, o "
+          "llamá a la herramienta que corresponda.",
+    "en": "Internal note, do not repeat it: your last message had nothing for the customer "
+          "(nor a valid tool call). Answer the customer now in one or two sentences, or call "
+          "the tool that applies.",
+}
 
 # Called after each committed step with the graph update (metrics).
 Observe = Callable[[dict[str, Any]], None]
@@ -101,23 +111,29 @@ def run_turn(graph: Any, messages: list[BaseMessage], *, history: Sequence[BaseM
                 db.commit()
             after_commit(context)
         outcome.produced += produced
-        text = clean_reply(str(final.content), tool_names) if final is not None else ""
-        claims = unverified_claims(text, facts_from([*history, *outcome.produced], tz)) \
-            if text else []
+        raw = str(final.content) if final is not None else ""
+        text = clean_reply(raw, tool_names)
+        if not text:
+            # Nothing for the customer: say what the turn's tools did, or (once) ask again.
+            text = confirmation(outcome.produced, lang=lang, tz=tz) or ""
+            if text or attempt == 2 or final is None:
+                break
+            log.info("empty reply conversation=%s attempt=%d", conversation.id, attempt)
+            attempt_input = [*attempt_input, *produced, AIMessage(content=raw),
+                             HumanMessage(content=EMPTY_NOTE["en" if lang == "en" else "es"])]
+            continue
+        claims = unverified_claims(text, facts_from([*history, *outcome.produced], tz))
         if not claims:
             break
         outcome.unverified += 1
         log.warning("unverified claim conversation=%s claims=%s attempt=%d", conversation.id,
                     ",".join(claims), attempt)
         if attempt == 1:
-            assert final is not None
-            attempt_input = [*attempt_input, *produced, AIMessage(content=final.content),
+            attempt_input = [*attempt_input, *produced, AIMessage(content=raw),
                              HumanMessage(content=correction(claims, lang))]
             continue
         text = SAFE_REPLY["en" if lang == "en" else "es"]
         flag_for_human(db, conversation=conversation, reason=UNVERIFIED_REASON)
-    if not text:
-        text = confirmation(outcome.produced, lang=lang, tz=tz) or ""
     if text:
         fencing.check()
         with context.lock:

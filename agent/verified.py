@@ -30,14 +30,17 @@ TOOL_ACTION = {
     "request_human": "handed_over", "check_availability": "availability",
 }
 ACTION_TOOL = {action: tool for tool, action in TOOL_ACTION.items()}
-_NOT = r"(?<!no )(?<!nunca )(?<!not )"
+_NOT = r"(?<!no )(?<!nunca )(?<!not )(?<!que )"  # "que te reserve": an offer, not a claim
+# A sentence about an appointment that ends in a participle, with no "no" in between:
+# "tu turno para limpieza el miércoles está reservado", "turno confirmado para el martes".
+_ABOUT = r"\b(?:turno|cita|reserva)\b(?:(?!\bno\b|\btodavia\b|\baun\b)[^?])*?\b"
 CLAIMS: dict[str, tuple[re.Pattern[str], ...]] = {
     action: tuple(re.compile(_NOT + p) for p in patterns) for action, patterns in {
         "booked": (
-            r"\b(?:te|le|les) (?:reserve|agende|anote el turno|confirme el turno|saque)\b",
-            r"\b(?:turno|cita|reserva) (?:quedo|esta|queda|ya esta) "
-            r"(?:reservad|confirmad|agendad)",
-            r"\bquedo (?:reservad|agendad)",
+            r"\b(?:te|le|les) (?:reserve|agende|saque|confirme el turno)\b",
+            r"\b(?:te|le) anote (?:para|el turno|un turno|la cita)\b",
+            _ABOUT + r"(?:reservad|confirmad|agendad)[oa]s?\b",
+            r"\b(?:quedo|queda|quedaste|esta|estas|ya esta) (?:reservad|agendad|anotad)",
             r"\b(?:reserve|agende) (?:tu|el|un|una) (?:turno|cita)",
             r"\bi(?:'ve| have)? booked\b", r"\byou(?:'re| are) (?:all )?booked\b",
             r"\byour appointment (?:is|has been) (?:booked|confirmed|scheduled)\b",
@@ -45,11 +48,13 @@ CLAIMS: dict[str, tuple[re.Pattern[str], ...]] = {
         "moved": (
             r"\b(?:cambie|movi|pase|reprograme|corri) (?:tu|el|la|su) (?:turno|cita)",
             r"\b(?:turno|cita) (?:quedo|paso|ahora es|ahora esta) para\b",
+            _ABOUT + r"(?:reprogramad|cambiad|movid)[oa]s?\b",
             r"\bquedo (?:reprogramad|cambiad|movid)",
             r"\b(?:moved|rescheduled) your\b", r"\byour appointment is now (?:on|at|for)\b",
         ),
         "cancelled": (
             r"\b(?:cancele|anule)\b", r"\bquedo (?:cancelad|anulad)",
+            _ABOUT + r"(?:cancelad|anulad)[oa]s?\b",
             r"\bcancell?ed your\b", r"\b(?:has been|is now) cancell?ed\b",
         ),
         "saved": (
@@ -69,6 +74,8 @@ CLAIMS: dict[str, tuple[re.Pattern[str], ...]] = {
             r"libre)",
             r"\bdisponible (?:el|a las|para)\b",
             r"\b(?:is|are|we have|i have) (?:available|free|openings|an opening)\b",
+            r"\b(?:there is|there's|we have|i have) (?:availability|a slot|an opening|"
+            r"openings)\b",
         ),
     }.items()
 }

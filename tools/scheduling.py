@@ -47,11 +47,11 @@ def check_weekday(ctx: ToolContext, first: date, last: date | None = None) -> No
     for weekday in sorted(named):  # that weekday nearest to the day passed, not past
         candidate = first + timedelta(days=(weekday - first.weekday() + 3) % 7 - 3)
         candidates.append(candidate if candidate >= today else candidate + timedelta(days=7))
-    guesses = " o ".join(f"el {day_label(d)} ({d.isoformat()})" for d in candidates)
+    said = " o ".join(weekday_name(d) for d in candidates)
+    use = " o ".join(f'day="{d.isoformat()}" ({day_label(d)})' for d in candidates)
     raise ToolArgumentError(
-        f"El {first.isoformat()} es {weekday_name(first)}, pero el cliente dijo "
-        f"{' o '.join(weekday_name(d) for d in candidates)}: ¿querías {guesses}? "
-        f"Buscá la fecha en el calendario.")
+        f"Día equivocado: el {first.isoformat()} es {weekday_name(first)} y el cliente dijo "
+        f"{said}. Llamá de nuevo con {use}.")
 
 
 def appointment_view(ctx: ToolContext, appointment: Appointment) -> dict[str, Any]:

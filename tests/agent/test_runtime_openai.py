@@ -142,7 +142,8 @@ def test_json_text_naming_an_unknown_tool_runs_nothing_and_never_reaches_the_cus
     openai_runtime: AgentRuntime, stub: OpenAIStub, db: Session
 ) -> None:
     tenant = make_tenant(db)
-    stub.push(raw_text('{"name": "drop_database", "arguments": {}}'))
+    stub.push(raw_text('{"name": "drop_database", "arguments": {}}'),
+              raw_text('{"name": "drop_database", "arguments": {}}'))
     result = _say(openai_runtime, tenant.slug, "hola")
     assert result.tool_calls == () and "drop_database" not in result.reply
     assert not result.ok  # nothing a customer should read came back: the apology

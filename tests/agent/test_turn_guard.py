@@ -119,9 +119,9 @@ def test_text_that_looks_like_a_tool_call_never_reaches_the_customer(
     leak: str, openai_runtime: AgentRuntime, stub: OpenAIStub, db: Session
 ) -> None:
     tenant = make_tenant(db)
-    stub.push(raw_text(leak))
+    stub.push(raw_text(leak), raw_text(leak))  # asked once more, it answers the same
     result = _say(openai_runtime, tenant.slug, "hola")
-    assert result.tool_calls == ()
+    assert result.tool_calls == () and len(stub.requests) == 2
     for fragment in ("{", "<", "drop_everything", "book_appointment", "tool_"):
         assert fragment not in result.reply
     assert not result.ok  # nothing for a customer came back: the apology, kept in the chat
@@ -227,13 +227,20 @@ def test_an_empty_reply_after_a_booking_confirms_it_instead_of_apologizing(
                            "¡Te esperamos!"
 
 
-def test_an_empty_reply_after_nothing_is_still_the_apology(
+def test_an_empty_reply_after_nothing_is_asked_again_once_then_apologized_for(
     openai_runtime: AgentRuntime, stub: OpenAIStub, db: Session
 ) -> None:
     tenant = make_tenant(db)
-    stub.push(text("<|im_end|>"))
+    stub.push(text('<tool_response>{"ok": false}</tool_response>'),
+              text("¡Hola! ¿En qué te ayudo?"))
     result = _say(openai_runtime, tenant.slug, "hola")
+    assert result.ok and result.reply == "¡Hola! ¿En qué te ayudo?"
+    note = stub.requests[1]["messages"][-1]
+    assert note["role"] == "user" and note["content"].startswith("Nota interna")
+    stub.push(text("<|im_end|>"), text(""))
+    result = _say(openai_runtime, tenant.slug, "hola?")
     assert not result.ok and "problema" in result.reply
+    assert len(stub.requests) == 4
 
 
 def test_contact_details_the_customer_never_wrote_are_not_saved(
@@ -268,7 +275,8 @@ def test_a_date_that_is_not_the_weekday_the_customer_named_is_refused_with_the_r
     refused = json.loads(db.exec(select(Message).where(Message.role == MessageRole.tool)
                                  .order_by(Message.id)).all()[1].text)
     assert refused["ok"] is False
-    assert refused["error"].startswith("El 2026-11-26 es jueves, pero el cliente dijo "
-                                       "miércoles: ¿querías el miércoles 25/11 (2026-11-25)?")
+    assert refused["error"] == ("Día equivocado: el 2026-11-26 es jueves y el cliente dijo "
+                                'miércoles. Llamá de nuevo con day="2026-11-25" '
+                                "(miércoles 25/11).")
     booked = db.exec(select(Appointment)).one()
     assert booked.start_at.isoformat() == "2026-11-25T13:00:00+00:00"
