@@ -31,7 +31,6 @@ from agent.errors import TurnFailed
 from agent.history import to_langchain
 from agent.llm import chat_model
 from agent.minors import AgeStatement, asks_age, stated_age
-from agent.offline.text import detect_language
 from agent.profile import AgentProfile
 from agent.prompt import build_system_prompt, context_note
 from agent.snapshot import build_profile
@@ -59,6 +58,7 @@ from crm.services.takeover import hand_back, is_held
 from crm.services.tenants import agent_config, tenant_by_slug
 from crm.services.verification import CodeDelivery
 from crm.settings import Settings
+from crm.text import guess_language
 from tools import tools_named
 
 log = logging.getLogger("mostrador.agent")
@@ -261,7 +261,7 @@ class AgentRuntime:
               conversation: Conversation, inbounds: list[Inbound]) -> TurnResult | None:
         """The fixed reply when the agent must not process this contact, else None."""
         block = processing_block(db, contact_id=contact.id)
-        language = detect_language(" ".join(i.text for i in inbounds), "es")
+        language = guess_language(" ".join(i.text for i in inbounds))
         if block is None:
             statement = self._minor(db, tenant=tenant, conversation=conversation,
                                     inbounds=inbounds)
@@ -455,8 +455,7 @@ def _where(exc: BaseException) -> str:
 
 
 def _language(history: list[Any]) -> str:
-    """'en' when the user's last message looks English, else 'es' (for canned replies)."""
+    """The language of the user's last message, for canned replies (crm.text.guess_language:
+    punctuation is not part of a word, so "Hello," is English)."""
     last = next((m for m in reversed(history) if isinstance(m, HumanMessage)), None)
-    words = set(str(last.content).lower().split()) if last is not None else set()
-    english = {"hi", "hello", "the", "i", "want", "please", "appointment", "thanks", "my", "is"}
-    return "en" if len(words & english) >= 2 else "es"
+    return guess_language(str(last.content)) if last is not None else "es"

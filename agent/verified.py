@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from langchain_core.messages import BaseMessage, ToolMessage
+
+from crm.text import fold
 
 TOOL_ACTION = {
     "book_appointment": "booked", "reschedule_appointment": "moved",
@@ -81,12 +82,6 @@ CLAIMS: dict[str, tuple[re.Pattern[str], ...]] = {
 }
 _TIME = re.compile(r"\b([01]?\d|2[0-3])[:.h]([0-5]\d)\b|\b(\d{1,2})\s*(?:hs|h)\b")
 _SENTENCE = re.compile(r"(?<=[.!?\n])\s+")
-
-
-def fold(text: str) -> str:
-    """Lower case, no accents (what the claim patterns are written against)."""
-    decomposed = unicodedata.normalize("NFD", text.lower())
-    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
 
 
 @dataclass

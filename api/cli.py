@@ -5,7 +5,9 @@ from __future__ import annotations
 import getpass
 import sys
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -106,6 +108,59 @@ def chat(tenant: str = typer.Option("demo", help="Business slug")) -> None:
                        err=True)
             raise typer.Exit(2) from None
         typer.echo(f"agente> {result.reply}")
+
+
+@app.command("eval")
+def eval_command(
+    file: Path = typer.Argument(..., help="Scenario file (YAML or JSON); see the README, "
+                                          "'Scenario tests'"),
+    model: str | None = typer.Option(None, help="Model name on the OpenAI-compatible server "
+                                                "(default MOSTRADOR_LLM_MODEL); 'offline' "
+                                                "forces the built-in offline model"),
+    repeat: int = typer.Option(1, "--repeat", "-k", min=1, max=100,
+                               help="Runs per scenario (K of pass^K)"),
+    json_out: Path | None = typer.Option(None, "--json", help="Write every run's detail here"),
+    report: Path | None = typer.Option(None, help="Write a self-contained HTML report here"),
+    min_pass: float | None = typer.Option(None, min=0.0, max=1.0,
+                                          help="Exit 1 when pass^K is below this (0-1)"),
+    today: datetime | None = typer.Option(None, formats=["%Y-%m-%d"],
+                                          help="Pin 'today' (YYYY-MM-DD): same suite, same "
+                                               "dates, any day it runs"),
+    database_url: str | None = typer.Option(
+        None, help="Add the eval's businesses to this database instead of a throw-away "
+                   "SQLite file (never point it at production)"),
+) -> None:
+    """Run scenario tests through the real agent: prints a table, pass^1 … pass^K, latency
+    and tokens, and last a JSON line. Exit 1 below --min-pass, 2 for an unusable file."""
+    import json
+
+    from evals import EvalError, evaluate, settings_for
+    from evals.report import html, table
+
+    settings = settings_for(get_settings(), model=model)
+
+    def progress(scenario: Any) -> None:
+        mark = "." if scenario.passes == len(scenario.runs) else "F"
+        typer.echo(mark, nl=False, err=True)
+
+    try:
+        result = evaluate(file, settings=settings, repeat=repeat,
+                          today=today.date() if today else None, database_url=database_url,
+                          progress=progress)
+    except EvalError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo("", err=True)
+    if json_out is not None:
+        json_out.write_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=1),
+                            encoding="utf-8")
+    if report is not None:
+        report.write_text(html(result), encoding="utf-8")
+    typer.echo(table(result))
+    summary = result.summary()
+    typer.echo(json.dumps(summary, ensure_ascii=False))
+    if min_pass is not None and summary["pass_at_k"] < min_pass:
+        raise typer.Exit(1)
 
 
 _SECRET_HELP = "(or the environment variable {}, which keeps it out of the shell history)"

@@ -53,13 +53,15 @@ _PERSONA = (
 )
 
 
-def seed_demo(db: Session) -> Tenant:
-    """Create or complete the demo business; safe to run any number of times."""
-    tenant = db.exec(select(Tenant).where(Tenant.slug == DEMO_SLUG)).first()
+def seed_demo(db: Session, *, slug: str = DEMO_SLUG) -> Tenant:
+    """Create or complete the demo business; safe to run any number of times.
+
+    `slug` puts a copy of it under another slug (the scenario evals seed one per run)."""
+    tenant = db.exec(select(Tenant).where(Tenant.slug == slug)).first()
     if tenant is None:
         tenant = Tenant(
             name="Clínica Dental Sonrisas",
-            slug=DEMO_SLUG,
+            slug=slug,
             timezone="America/Argentina/Buenos_Aires",
             locale="es-AR",
             currency="ARS",

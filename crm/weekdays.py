@@ -4,8 +4,9 @@ weekdays a customer's message names."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date
+
+from crm.text import fold
 
 WEEKDAY_NAMES = {
     "es": ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"),
@@ -30,7 +31,6 @@ def day_label(day: date, lang: str = "es") -> str:
 
 def weekdays_named(text: str) -> set[int]:
     """The weekdays (0 = Monday) a text names, in Spanish or English."""
-    folded = "".join(ch for ch in unicodedata.normalize("NFD", text.lower())
-                     if unicodedata.category(ch) != "Mn")
+    folded = fold(text)
     return {_INDEX[m.rstrip("s") if m.endswith(("sabados", "domingos")) else m]
             for m in _NAMED.findall(folded)}

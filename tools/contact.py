@@ -51,7 +51,7 @@ def save_contact_details(
         ctx.db, tenant=ctx.tenant, contact=ctx.contact, name=name, phone=phone, email=email
     )
     source = LeadSource(ctx.conversation.channel.value)
-    lead = ensure_lead(ctx.db, tenant=ctx.tenant, contact=contact, source=source, utm=ctx.utm,
-                       notes=notes)
+    ensure_lead(ctx.db, tenant=ctx.tenant, contact=contact, source=source, utm=ctx.utm,
+                notes=notes)
     return ok(contact={"name": contact.name, "phone": contact.contact_phone,
-                       "email": contact.contact_email}, lead_id=lead.id)
+                       "email": contact.contact_email})

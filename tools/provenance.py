@@ -10,17 +10,13 @@ as written, a phone by its digits (the last eight, so "+54 9 11 5555-1234" match
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
+
+from crm.text import fold
 
 _PHONE_SPAN = re.compile(r"\+?\d[\d\s\-().]{4,}\d")
 _WORD = re.compile(r"[^\W\d_]+")
 PHONE_DIGITS_COMPARED = 8
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text.casefold())
-    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
 
 
 def _digits(text: str) -> str:
@@ -36,14 +32,14 @@ def phone_given(phone: str, texts: Sequence[str]) -> bool:
 
 
 def name_given(name: str, texts: Sequence[str]) -> bool:
-    words = set(_WORD.findall(_fold(" ".join(texts))))
-    wanted = _WORD.findall(_fold(name))
+    words = set(_WORD.findall(fold(" ".join(texts))))
+    wanted = _WORD.findall(fold(name))
     return bool(wanted) and all(w in words for w in wanted)
 
 
 def email_given(email: str, texts: Sequence[str]) -> bool:
-    folded = _fold(email.strip())
-    return bool(folded) and any(folded in _fold(text) for text in texts)
+    folded = fold(email.strip())
+    return bool(folded) and any(folded in fold(text) for text in texts)
 
 
 def not_given(texts: Sequence[str], *, name: str | None, phone: str | None,
@@ -56,7 +52,7 @@ def not_given(texts: Sequence[str], *, name: str | None, phone: str | None,
         if not value:
             continue
         stored = known.get(field)
-        if stored and (_fold(stored) == _fold(value)
+        if stored and (fold(stored) == fold(value)
                        or (field == "phone" and _digits(stored)[-8:] == _digits(value)[-8:])):
             continue
         if not given(value, texts):

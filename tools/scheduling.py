@@ -6,14 +6,14 @@ Days are ISO dates (YYYY-MM-DD) and times HH:MM, both in the business's timezone
 from __future__ import annotations
 
 import re
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from langchain.tools import ToolRuntime, tool
 from sqlmodel import col, select
 
-from crm.errors import PastDate, ToolArgumentError
+from crm.errors import NoAppointment, PastDate, ToolArgumentError
 from crm.models import Appointment, Service
 from crm.services import booking
 from crm.services.availability import free_starts
@@ -54,11 +54,19 @@ def check_weekday(ctx: ToolContext, first: date, last: date | None = None) -> No
         f"{said}. Llamá de nuevo con {use}.")
 
 
+def appointment_ref(start: datetime | str) -> str:
+    """How a tool call names one of the customer's appointments: its local start,
+    "YYYY-MM-DD HH:MM" (from an aware datetime or the ISO string a tool result gave)."""
+    when = datetime.fromisoformat(start) if isinstance(start, str) else start
+    return f"{when:%Y-%m-%d %H:%M}"
+
+
 def appointment_view(ctx: ToolContext, appointment: Appointment) -> dict[str, Any]:
+    """An appointment as tools show it to the model: no id it could copy into another call
+    (it refers to the customer's appointments by number or date instead)."""
     service = ctx.db.get(Service, appointment.service_id)
     tz = ZoneInfo(ctx.tenant.timezone)
     return {
-        "id": appointment.id,
         "service": service.name if service else None,
         "start": appointment.start_at.astimezone(tz).isoformat(),
         "end": appointment.end_at.astimezone(tz).isoformat(),
@@ -66,12 +74,47 @@ def appointment_view(ctx: ToolContext, appointment: Appointment) -> dict[str, An
     }
 
 
-def upcoming_views(ctx: ToolContext) -> list[dict[str, Any]]:
-    """The current contact's active future appointments, soonest first."""
-    rows = ctx.db.exec(select(Appointment).where(
+def _upcoming(ctx: ToolContext) -> list[Appointment]:
+    """The current contact's active future appointments, soonest first (the numbering the
+    prompt's note and `which` use)."""
+    return list(ctx.db.exec(select(Appointment).where(
         Appointment.contact_id == ctx.contact.id, col(Appointment.status).in_(booking.ACTIVE),
-        col(Appointment.start_at) > ctx.now).order_by(col(Appointment.start_at)).limit(5))
-    return [appointment_view(ctx, a) for a in rows]
+        col(Appointment.start_at) > ctx.now).order_by(col(Appointment.start_at)).limit(5)))
+
+
+def upcoming_views(ctx: ToolContext) -> list[dict[str, Any]]:
+    """The current contact's upcoming appointments, numbered as `which` takes them."""
+    return [{"number": n, **appointment_view(ctx, a)}
+            for n, a in enumerate(_upcoming(ctx), start=1)]
+
+
+_NEXT = {"", "null", "none", "next", "1st", "first", "proximo", "próximo", "el proximo",
+         "el próximo", "primero", "el primero"}
+
+
+def chosen_appointment(ctx: ToolContext, which: str | None) -> Appointment:
+    """The customer's upcoming appointment `which` names: omitted or "1" for the next one,
+    "2" for the one after, or its day "YYYY-MM-DD" (with " HH:MM" when two fall on that
+    day). Anything else is refused with the list to choose from."""
+    upcoming = _upcoming(ctx)
+    if not upcoming:
+        raise NoAppointment("El cliente no tiene turnos próximos para cambiar.")
+    key = (which or "").strip().strip('"').lower()
+    if key in _NEXT:
+        return upcoming[0]
+    if key.isdigit() and 1 <= int(key) <= len(upcoming):
+        return upcoming[int(key) - 1]
+    matches = [a for a in upcoming
+               if appointment_ref(a.start_at.astimezone(ctx.tz)).startswith(key[:16])] \
+        if len(key) >= 10 else []
+    if len(matches) == 1:
+        return matches[0]
+    listed = "; ".join(f"{n}. {v['service']}, {day_label(datetime.fromisoformat(v['start']))} "
+                       f"{datetime.fromisoformat(v['start']):%H:%M}"
+                       for n, v in enumerate((appointment_view(ctx, a) for a in upcoming), 1))
+    raise ToolArgumentError(f"No sé a qué turno se refiere which={which!r}. Turnos del "
+                            f"cliente: {listed}. Pasá el número (which=\"1\") o la fecha "
+                            f"(which=\"AAAA-MM-DD\").")
 
 
 @tool
@@ -130,35 +173,35 @@ def book_appointment(service: str, day: date, time: time, runtime: ToolRuntime[T
 @tool
 @guarded
 def reschedule_appointment(
-    day: date, time: time, runtime: ToolRuntime[ToolContext], appointment_id: str | None = None
+    day: date, time: time, runtime: ToolRuntime[ToolContext], which: str | None = None
 ) -> str:
-    """Move the customer's appointment to a new day and time; the old time is freed.
+    """Move one of the customer's appointments to a new day and time.
 
     Args:
         day: new day, YYYY-MM-DD.
         time: new start time HH:MM.
-        appointment_id: which of the customer's appointments; omit for their next one.
+        which: its number in the customer's list ("1" = next) or its date; omit for the next.
     """
     ctx = runtime.context
     check_weekday(ctx, day)
     appointment = booking.reschedule(
         ctx.db, tenant=ctx.tenant, contact=ctx.contact, day=day, at=time, now=ctx.now,
-        appointment_id=appointment_id,
+        appointment_id=chosen_appointment(ctx, which).id,
     )
     return ok(appointment=appointment_view(ctx, appointment))
 
 
 @tool
 @guarded
-def cancel_appointment(runtime: ToolRuntime[ToolContext], appointment_id: str | None = None) -> str:
-    """Cancel one of the customer's own upcoming appointments.
+def cancel_appointment(runtime: ToolRuntime[ToolContext], which: str | None = None) -> str:
+    """Cancel one of the customer's upcoming appointments.
 
     Args:
-        appointment_id: which appointment; omit for their next one.
+        which: its number in the customer's list ("1" = next) or its date; omit for the next.
     """
     ctx = runtime.context
     appointment = booking.cancel(ctx.db, contact=ctx.contact, now=ctx.now,
-                                 appointment_id=appointment_id)
+                                 appointment_id=chosen_appointment(ctx, which).id)
     return ok(appointment=appointment_view(ctx, appointment))
 
 

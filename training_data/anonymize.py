@@ -27,6 +27,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from crm.models import Message, MessageRole
+from crm.text import guess_language
 from redaction import RedactionSession, Redactor
 from redaction.surrogates import make_surrogate
 
@@ -41,15 +42,6 @@ _CRM_ID = re.compile(r"\b[0-9a-f]{32}\b")
 # take "2026-11-24" for a number; they are set aside before redaction and put back after.
 ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
                   r"(?:Z|[+-]\d{2}:?\d{2})?)?|\d{2}:\d{2}")
-_WORD = re.compile(r"[a-z]+")
-_EN = frozenset("i i'm my me you your is are the a an to for on at in of and it this what when "
-                "where how can could would like want need book appointment tomorrow today "
-                "please thanks thank hi hello yes no name phone talk price hours".split())
-_ES = frozenset("hola buenas quiero quisiera necesito turno turnos cita manana hoy gracias que "
-                "de el la los las para por favor soy mi me llamo nombre cuanto sale donde "
-                "horario una un con hablar tienen hay es y si no dale tengo lunes martes "
-                "cancelar reservar precio al del se lo le".split())
-
 LEAD_TOOLS = frozenset({"save_contact_details"})
 BOOKING_TOOLS = frozenset({"book_appointment"})
 HANDOFF_TOOLS = frozenset({"request_human"})
@@ -139,11 +131,8 @@ def fold(text: str) -> str:
 
 
 def detect_language(texts: Sequence[str]) -> str:
-    """"en" when the user's words are mostly English, else "es"."""
-    words = [w for t in texts for w in _WORD.findall(fold(t))]
-    en = sum(w in _EN for w in words)
-    es = sum(w in _ES for w in words)
-    return "en" if en > es else "es"
+    """"en" when the user's words are mostly English, else "es" (crm.text.guess_language)."""
+    return guess_language(" ".join(texts))
 
 
 _ISO_IN_JSON = re.compile(r'"(' + ISO_DATETIME.pattern + r')"')

@@ -46,11 +46,19 @@ INTENTS: tuple[Intent, ...] = (
     _intent(
         "human",
         r"\bhablar con (?:una |un |alguien|el |la )?(?:persona|humano|alguien|asesor|operador|"
-        r"encargad|secretari|recepcion|doctor|dentista|odontolog)",
+        r"encargad|secretari|recepcion|doctor|dentista|odontolog|vendedor|empleado)",
         r"\b(?:operador|operadora|persona real|un humano|una persona)\b",
         r"\b(?:talk|speak|chat) (?:to|with) (?:a |an |the |someone|somebody)?"
         r"(?:human|person|someone|somebody|agent|operator|staff|manager|receptionist)",
         r"\b(?:real person|human agent|a human)\b",
+        # "pasame con alguien de la clínica", "comunicame con una persona", "derivame"
+        r"\b(?:pasame|pasenme|me pasas|me pasan|comunicame|comuniquenme|me comunicas|"
+        r"conectame|derivame|me derivas) (?:con|a) (?:una |un |el |la |alguien|algun|"
+        r"alguna)?(?:persona|humano|alguien|asesor|operador|encargad|secretari|recepcion|"
+        r"doctor|dentista|odontolog|empleado|vendedor|equipo|gente)",
+        r"\bderivame\b",
+        r"\b(?:put me through|connect me|transfer me) (?:to|with) (?:a |an |the |someone|"
+        r"somebody)?(?:human|person|someone|somebody|agent|operator|staff|manager)",
     ),
     _intent(
         "cancel",
@@ -63,12 +71,19 @@ INTENTS: tuple[Intent, ...] = (
         rf"\b(?:cambiar|cambio|cambiame|mover|move|pasar|pasame|correr|postergar|adelantar|"
         rf"change)\b(?: (?:el|mi|la|de|the|my))? {_APPT}",
         r"\b(?:cambiarlo|cambiarla|moverlo|moverla|pasarlo|pasarla|correrlo|postergarlo)\b",
+        # the voseo imperative: "pasalo al viernes", "movelo", "correlo una hora"
+        r"\b(?:lo|la) (?:puedo|podes|podemos|podria|podrias|puedes) (?:pasar|mover|cambiar|"
+        r"correr|postergar|adelantar)\b",  # "¿lo puedo pasar al sábado?"
+        r"\b(?:pasalo|pasala|movelo|movela|cambialo|cambiala|correlo|correla|postergalo|"
+        r"postergala|adelantalo|adelantala)\b",
+        r"\b(?:move|change|switch|push|shift) (?:it|that|this)\b",
         r"\breprogram|\breschedul",
         r"\b(?:otro dia|otro horario|another day|another time)\b",
     ),
     _intent(
         "services",
         r"\b(?:servicios|tratamientos|que (?:hacen|ofrecen|servicios))\b",
+        r"\b(?:productos|catalogo|que venden|what do you sell|products|catalog(?:ue)?)\b",
         r"\b(?:precio|precios|cuanto (?:sale|salen|cuesta|cuestan|es|vale|valen|cobran)|"
         r"costo|costos|tarifa|tarifas|valor)\b",
         r"\b(?:services|treatments|price|prices|pricing|how much|cost|costs)\b",
@@ -79,6 +94,7 @@ INTENTS: tuple[Intent, ...] = (
         r"\b(?:horario|horarios|abren|abre|abiertos|cierran|cierra)\b",
         r"\b(?:a que hora|que dias|hasta que hora|cuando) (?:atienden|atiende|trabajan)\b",
         r"\b(?:opening hours|business hours|your hours|open|close|closing)\b",
+        r"(?<!\d )\bhours\b",  # "price and hours", not "in 2 hours"
     ),
     _intent(
         "address",
@@ -94,8 +110,9 @@ INTENTS: tuple[Intent, ...] = (
     ),
     _intent(
         "my_appointments",
-        r"\b(?:mis turnos|cuando (?:es|era|tengo) (?:mi|el) turno|tengo (?:algun )?turno|"
-        r"que turnos? tengo|tengo turnos?)\b",
+        r"\b(?:mis (?:turnos|citas|reservas)|cuando (?:es|era|tengo) (?:mi|el|la) "
+        r"(?:turno|cita|reserva)|tengo (?:algun |alguna )?(?:turno|cita|reserva)|"
+        r"que (?:turnos?|citas?|reservas?) tengo|tengo (?:turnos|citas|reservas))\b",
         r"\b(?:my appointments?|when is my)\b",
     ),
     _intent(
@@ -122,7 +139,7 @@ INTENTS: tuple[Intent, ...] = (
     _intent(
         "affirm",
         r"^\W*(?:si|dale|ok|okay|oka|de una|perfecto|claro|bueno|joya|genial|yes|yeah|yep|"
-        r"sure|please|great)\b",
+        r"sure|please|great|confirmo|confirmado|correcto|exacto|confirmed|correct)\b",
     ),
     _intent("deny", r"^\W*(?:no|nop|nah|nope|para nada)\b(?! me)"),
 )
@@ -138,6 +155,14 @@ def detect(text: str) -> frozenset[str]:
     found = {intent.name for intent in INTENTS if intent.matches(folded)}
     if found & {*TASKS, "my_appointments"}:
         found.discard("book")
+    if "hours" in found and _RECURRING.search(folded):
+        found.discard("availability")  # "¿qué horarios tienen los sábados?": opening hours
     if "availability" in found:
         found.discard("hours")  # "¿qué horarios tienen mañana?" asks for free slots
     return frozenset(found)
+
+
+# A weekday in the plural ("los sábados", "on Saturdays") asks about every week, not a date.
+_RECURRING = re.compile(r"\b(?:los|on) (?:lunes|martes|miercoles|jueves|viernes|sabados|"
+                        r"domingos|mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|"
+                        r"sundays)\b")

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from agent.offline.replies import day_label, join, say, who
 from agent.offline.state import ConversationState
 from agent.profile import AgentProfile
+from tools.scheduling import appointment_ref
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,9 @@ def decide(state: ConversationState, turn: Turn) -> Action:
     step = intent_step(state, turn)
     if step is not None:
         return step
+    if "affirm" in state.intents and state.asked is None and state.last_appointment:
+        # "Sí, confirmo" after "Te reservé ...": it is booked; say so again.
+        return Reply(still_booked(state, turn))
     if "deny" in state.intents and state.asked in {"book_offer", "continue", "code_offer",
                                                     "human_offer"}:
         return Reply(say("no_problem", state.lang))
@@ -105,9 +109,12 @@ def greeting(state: ConversationState, turn: Turn) -> str:
 def goal_step(state: ConversationState, turn: Turn) -> Action:
     """The next step of the open goal: ask the first missing slot, or call the tool."""
     if state.goal == "cancel":
+        # Cancelling is offered only with an appointment to cancel (agent.runtime._tools).
+        if not _appointments(state, turn):
+            return Reply(none_found(state, turn))
         if "cancel_appointment" not in turn.tools:
             return Reply(say("unavailable", state.lang))
-        return Call("cancel_appointment", {"appointment_id": target_appointment(state, turn)})
+        return Call("cancel_appointment", {"which": target_appointment(state, turn)})
     if state.goal == "reschedule":
         return _reschedule_step(state, turn)
     return _book_step(state, turn)
@@ -142,15 +149,15 @@ def _book_step(state: ConversationState, turn: Turn) -> Action:
 
 def _reschedule_step(state: ConversationState, turn: Turn) -> Action:
     lang = state.lang
-    if "reschedule_appointment" not in turn.tools:
-        return Reply(say("unavailable", lang))
     if not _appointments(state, turn):
         return Reply(none_found(state, turn))
+    if "reschedule_appointment" not in turn.tools:
+        return Reply(say("unavailable", lang))
     if not state.day:
         return Reply(say("ask_new_day", lang))
     if not state.time:
         return _ask_time(state, turn, _target_service(state, turn) or state.service)
-    args = {"day": state.day, "time": state.time, "appointment_id": target_appointment(state, turn)}
+    args = {"day": state.day, "time": state.time, "which": target_appointment(state, turn)}
     return Call("reschedule_appointment", args)
 
 
@@ -165,11 +172,14 @@ def _ask_time(state: ConversationState, turn: Turn, service: str | None) -> Acti
 
 
 def _appointments(state: ConversationState, turn: Turn) -> list[tuple[str, str]]:
-    """(id, service) of the contact's active appointments: the CRM's, those of the contact
-    this chat proved to be (verify_code), and those made here."""
-    found = [(a.id, a.service) for a in turn.profile.upcoming if a.status != "cancelada"]
-    found += [(str(a.get("id")), str(a.get("service"))) for a in [*state.verified, *state.booked]
-              if a.get("id")]
+    """(reference, service) of the contact's active appointments: the CRM's, those of the
+    contact this chat proved to be (verify_code), and those made here. The reference is
+    the local start, "YYYY-MM-DD HH:MM", which the tools take as `which` (tools never show
+    a model an id)."""
+    found = [(appointment_ref(a.start_local), a.service) for a in turn.profile.upcoming
+             if a.status != "cancelada"]
+    found += [(appointment_ref(a["start"]), str(a.get("service")))
+              for a in [*state.verified, *state.booked] if a.get("start")]
     return list(dict.fromkeys(found))
 
 
@@ -187,14 +197,15 @@ def none_found(state: ConversationState, turn: Turn) -> str:
 
 
 def target_appointment(state: ConversationState, turn: Turn) -> str | None:
-    """The appointment the user means: the one of the service they named, the only one, or
-    None (the tools read None as "the next upcoming one")."""
+    """The appointment the user means, among several: the reference of the one of the
+    service they named; None for "the next upcoming one" (also when there is only one,
+    which stays right after it is moved in this chat)."""
     found = _appointments(state, turn)
-    if state.latest.service:
+    if state.latest.service and len(found) > 1:
         named = [a for a in found if a[1] == state.latest.service]
         if len(named) == 1:
             return named[0][0]
-    return found[0][0] if len(found) == 1 else None
+    return None
 
 
 def _target_service(state: ConversationState, turn: Turn) -> str | None:
@@ -221,20 +232,55 @@ def _human(state: ConversationState, turn: Turn) -> Action:
     return Call("request_human", {"reason": "El cliente pidió hablar con una persona."})
 
 
-def _services(state: ConversationState, turn: Turn) -> Action:
-    if "list_services" in turn.tools:
-        return Call("list_services", {})
-    lines = [f"• {s.name} ({s.duration_minutes} min): {s.price}" for s in turn.profile.services]
-    return Reply(say("services", state.lang, lines="\n".join(lines)))
+# The questions about the business, in the order they are answered when one message asks
+# several ("dirección y horario del sábado", "price and hours"): one call each, then one
+# reply with every answer (results.after_tool).
+INFO_TOPICS = (("services", None), ("hours", "horarios"), ("address", "direccion"),
+               ("payments", "pagos"))
 
 
-def _info(topic: str) -> Handler:
-    def handler(state: ConversationState, turn: Turn) -> Action:
-        if "business_info" not in turn.tools:
-            return Reply(say("unavailable", state.lang))
-        return Call("business_info", {"topic": topic})
+def _info_action(intent: str, topic: str | None, state: ConversationState,
+                 turn: Turn) -> Action:
+    if topic is None:
+        if "list_services" in turn.tools:
+            return Call("list_services", {})
+        lines = [f"• {s.name} ({s.duration_minutes} min): {s.price}"
+                 for s in turn.profile.services]
+        return Reply(say("services", state.lang, lines="\n".join(lines)))
+    if "business_info" not in turn.tools:
+        return Reply(say("unavailable", state.lang))
+    return Call("business_info", {"topic": topic})
 
-    return handler
+
+def pending_info(state: ConversationState, turn: Turn) -> Action | None:
+    """The next question of the latest message still to look up (a Call), a Reply when its
+    tool is not enabled, or None when every one was looked up this turn."""
+    for intent, topic in INFO_TOPICS:
+        if intent not in state.intents:
+            continue
+        action = _info_action(intent, topic, state, turn)
+        if isinstance(action, Call) and state.called(action.name, action.args):
+            continue
+        return action
+    return None
+
+
+def _info(state: ConversationState, turn: Turn) -> Action:
+    action = pending_info(state, turn)
+    return action if action is not None else Reply(say("fallback", state.lang))
+
+
+def still_booked(state: ConversationState, turn: Turn) -> str:
+    """ "Your appointment ... is confirmed", from the latest book/reschedule result."""
+    appointment = state.last_appointment or {}
+    try:
+        start = datetime.fromisoformat(str(appointment.get("start")))
+        start = start.astimezone(ZoneInfo(turn.profile.timezone))
+    except ValueError:
+        return say("no_problem", state.lang)
+    return say("still_booked", state.lang, service=str(appointment.get("service") or ""),
+               day=day_label(start.date().isoformat(), state.lang),
+               time=start.strftime("%H:%M"))
 
 
 def _my_appointments(state: ConversationState, turn: Turn) -> Action:
@@ -279,9 +325,9 @@ HANDLERS: tuple[tuple[str, Handler], ...] = (
     ("human", _human),
     ("cancel", goal_step),
     ("reschedule", goal_step),
-    ("services", _services),
-    ("hours", _info("horarios")),
-    ("address", _info("direccion")),
-    ("payments", _info("pagos")),
+    ("services", _info),
+    ("hours", _info),
+    ("address", _info),
+    ("payments", _info),
     ("my_appointments", _my_appointments),
 )

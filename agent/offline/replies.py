@@ -7,6 +7,7 @@ alone, so the question markers below must stay in the templates that ask.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 TEMPLATES: dict[str, dict[str, str]] = {
@@ -93,6 +94,12 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "en": "Would you like to book an appointment?",
     },
     "continue": {"es": "¿Seguimos con tu turno?", "en": "Shall we go on with your booking?"},
+    "still_booked": {
+        "es": "¡Perfecto! Tu turno de {service} del {day} a las {time} ya quedó confirmado. "
+        "¿Te ayudo con algo más?",
+        "en": "Great! Your {service} appointment on {day} at {time} is confirmed. Anything "
+        "else I can help with?",
+    },
     "saved": {"es": "¡Gracias{who}! Ya lo anoté.", "en": "Thanks{who}! I've saved it."},
     "human": {
         "es": "Listo, le aviso a una persona del equipo para que te responda por acá.",
@@ -262,6 +269,50 @@ def day_label(iso_day: str, lang: str) -> str:
     if lang == "en":
         return f"{_WEEKDAYS['en'][day.weekday()]}, {_MONTHS_EN[day.month - 1]} {day.day}"
     return f"{_WEEKDAYS['es'][day.weekday()]} {day.day}/{day.month}"
+
+
+_HOURS_PART = re.compile(r"^(?P<day>[a-záéíóú]+): (?P<spans>.+)$")
+_SPAN_WORDS_EN = ((" a ", " to "), (" y ", " and "), ("cerrado", "closed"))
+
+
+def hours_answer(answer: str, lang: str, weekday: int | None = None) -> str:
+    """The business's opening hours as business_info gives them ("lunes: 09:00 a 18:00;
+    ...; domingo: cerrado"), only `weekday`'s when given, in `lang`. Text in another shape
+    is returned as it is."""
+    parts = [p.strip() for p in answer.split(";")]
+    parsed = [_HOURS_PART.match(p) for p in parts]
+    if not parts or not all(parsed):
+        return answer
+    days = [m.group("day") for m in parsed if m]
+    if weekday is not None and _WEEKDAYS["es"][weekday] in days:
+        parsed = [m for m in parsed if m and m.group("day") == _WEEKDAYS["es"][weekday]]
+    out = []
+    for match in parsed:
+        assert match is not None
+        day, spans = match.group("day"), match.group("spans")
+        if lang == "en":
+            if day in _WEEKDAYS["es"]:
+                day = _WEEKDAYS["en"][_WEEKDAYS["es"].index(day)]
+            for spanish, english in _SPAN_WORDS_EN:
+                spans = spans.replace(spanish, english)
+        out.append(f"{day}: {spans}")
+    return "; ".join(out)
+
+
+_WEEKDAY_WORD = re.compile(r"\b(lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday|"
+                           r"tuesday|wednesday|thursday|friday|saturday|sunday)s?\b")
+_FOLDED_WEEKDAYS = ("lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo")
+
+
+def named_weekday(folded: str) -> int | None:
+    """The weekday (0 = Monday) a folded text names, singular or plural ("los sábados")."""
+    match = _WEEKDAY_WORD.search(folded)
+    if match is None:
+        return None
+    word = match.group(1)
+    if word in _FOLDED_WEEKDAYS:
+        return _FOLDED_WEEKDAYS.index(word)
+    return [d.lower() for d in _WEEKDAYS["en"]].index(word)
 
 
 def join(items: list[str], lang: str) -> str:

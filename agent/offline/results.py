@@ -7,7 +7,7 @@ applied to the state) and returns a `Reply` built only from that data, or the ne
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,10 +21,12 @@ from agent.offline.policy import (
     greeting,
     intent_step,
     none_found,
+    pending_info,
     verified_starts,
 )
-from agent.offline.replies import day_label, join, say, who
+from agent.offline.replies import day_label, hours_answer, join, named_weekday, say, who
 from agent.offline.state import ConversationState, ToolResult
+from agent.offline.text import fold
 
 _MAX_SLOTS = 8
 _MAX_DAYS = 3
@@ -38,13 +40,11 @@ def after_tool(state: ConversationState, turn: Turn) -> Action:
     if not result.ok:
         return _on_error(state, turn, result)
     data = result.data
-    if result.name == "list_services":
-        lines = [_service_line(s) for s in data.get("services") or []]
-        text = say("services", lang, lines="\n".join(lines))
-        return Reply(f"{text}\n{_continuation(state, turn, default='offer_booking')}".strip())
-    if result.name == "business_info":
-        answer = str(data.get("answer") or "").strip() or say("fallback", lang)
-        return Reply(f"{answer} {_continuation(state, turn)}".strip())
+    if result.name in {"list_services", "business_info"}:
+        following = pending_info(state, turn)  # "dirección y horario": the next question
+        if isinstance(following, Call):
+            return following
+        return Reply(_info_reply(state, turn))
     if result.name == "check_availability":
         return Reply(_availability(state, result))
     if result.name == "save_contact_details":
@@ -79,6 +79,33 @@ def after_tool(state: ConversationState, turn: Turn) -> Action:
         message = str(data.get("message") or "")
         return Reply(message if message and lang == "es" else say("human", lang))
     return Reply(say("fallback", lang))
+
+
+def _info_reply(state: ConversationState, turn: Turn) -> str:
+    """Every answer looked up since the user spoke, in order, then what comes next."""
+    lang = state.lang
+    texts: list[str] = []
+    listed = False
+    for result in state.turn_results:
+        if not result.ok:
+            continue
+        if result.name == "list_services":
+            lines = [_service_line(s) for s in result.data.get("services") or []]
+            texts.append(say("services", lang, lines="\n".join(lines)))
+            listed = True
+        elif result.name == "business_info":
+            answer = str(result.data.get("answer") or "").strip() or say("fallback", lang)
+            if result.data.get("topic") == "horarios":
+                day = state.latest.day
+                weekday = (date.fromisoformat(day).weekday() if day
+                           else named_weekday(fold(state.latest_text)))
+                answer = hours_answer(answer, lang, weekday)
+            texts.append(answer)
+    if not texts:
+        texts.append(say("fallback", lang))
+    following = _continuation(state, turn, default="offer_booking" if listed else None)
+    separator = "\n" if listed or len(texts) > 1 else " "
+    return separator.join([*texts, following]).strip()
 
 
 def _continuation(state: ConversationState, turn: Turn, default: str | None = None) -> str:

@@ -44,7 +44,8 @@ class Extraction:
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _NAME_TRIGGER = re.compile(
-    r"\b(?:soy|me llamo|mi nombre es|a nombre de|my name is|i'm|i am|this is)\s+"
+    r"\b(?:(?:soy|me llamo|mi nombre es|a nombre de|my name is|i'm|i am|this is)\s+|"
+    r"(?:nombre|name)\s*:\s*)"
 )
 _NAME_TOKEN = re.compile(r"[a-zñ][a-zñ'-]*")
 # A token that ends a name ("soy Ana y quiero...") or shows the words were not a name.
@@ -97,7 +98,12 @@ def _extract(text: str, ctx: SlotContext) -> Extraction:
     if time is None and ctx.asked in {"time", "day"}:
         time = dates.bare_time(rest)
     service = match_service(folded, ctx.service_names, lenient=ctx.asked == "service")
-    name = _find_name(text, fold(text), asked=ctx.asked == "name")
+    # The name is read with the phone and e-mail blanked out, so "Nora Campos 11 7777 8888"
+    # answering "¿a nombre de quién?" (or given with a phone unprompted) is a name.
+    bare = _blank(text, [m.span() for m in _EMAIL.finditer(text)] + (
+        [phone_span] if phone_span else []))
+    name = _find_name(bare, fold(bare), asked=ctx.asked == "name",
+                      with_contact=bool(phone or email))
     if service and name and fold(name) in fold(service):
         name = None  # "limpieza" answered to the name question is the service
     return Extraction(
@@ -161,7 +167,18 @@ def _find_phone(text: str, ctx: SlotContext) -> tuple[str | None, tuple[int, int
     return None, None
 
 
-def _find_name(text: str, folded: str, *, asked: bool) -> str | None:
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with each span replaced by as many spaces (offsets stay the same)."""
+    for start, end in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
+
+
+def _find_name(text: str, folded: str, *, asked: bool, with_contact: bool = False
+               ) -> str | None:
+    """The person's name: after "soy", "me llamo"...; a bare answer to our name question;
+    or, next to a phone or e-mail they gave (`with_contact`), words that are all a name
+    can be and each capitalized ("Nora Campos, 11 7777 8888")."""
     trigger = _NAME_TRIGGER.search(folded)
     if trigger:
         start = trigger.end()
@@ -173,15 +190,25 @@ def _find_name(text: str, folded: str, *, asked: bool) -> str | None:
         return _name_at(text, folded, start)
     if asked:
         return _name_at(text, folded, 0, whole=True)
+    if with_contact:
+        name = _name_at(text, folded, 0, whole=True, clauses=True)
+        if name and all(w[:1].isupper() for w in text.split() if fold(w) not in _PARTICLES
+                        and w[:1].isalpha()) and len(name.split()) >= 2:
+            return name
     return None
 
 
-def _name_at(text: str, folded: str, start: int, *, whole: bool = False) -> str | None:
+def _name_at(text: str, folded: str, start: int, *, whole: bool = False,
+             clauses: bool = False) -> str | None:
     """The name starting at `start`: up to 4 words, stopping at punctuation or a non-name.
 
-    With `whole` (a bare answer to "what name?") the words must be all the clause says.
+    With `whole` (a bare answer to "what name?") the words must be all the clause says;
+    with `clauses` too, all the message says but punctuation ("Nora Campos, " once the
+    phone is blanked out).
     """
     segment = re.split(r"[,.;:!?\n]", folded[start:], maxsplit=1)[0]
+    if clauses and re.sub(r"[\s,.;:!?]", "", folded[start + len(segment):]):
+        return None
     spans: list[tuple[int, int]] = []
     cursor = 0
     for match in _NAME_TOKEN.finditer(segment):

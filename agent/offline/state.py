@@ -19,8 +19,8 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from agent.offline import intents as intent_table
 from agent.offline.replies import asked_slot
 from agent.offline.slots import Extraction, SlotContext, extract
-from agent.offline.text import detect_language
 from agent.profile import AgentProfile
+from crm.text import guess_language
 
 # Our questions on the way to proving who the person is (replies.MARKERS).
 VERIFY_ASKS = frozenset({"code_offer", "code", "verify_contact"})
@@ -57,6 +57,9 @@ class ConversationState:
     booked: list[dict[str, Any]] = field(default_factory=list)  # appointments made here
     turn_calls: list[tuple[str, str]] = field(default_factory=list)  # since the user spoke
     last_result: ToolResult | None = None
+    turn_results: list[ToolResult] = field(default_factory=list)  # since the user spoke
+    # The appointment the latest successful book/reschedule left (None once cancelled).
+    last_appointment: dict[str, Any] | None = None
     replies: int = 0  # text replies we have given
     code: str | None = None  # a one-time code the latest message gave (we had asked for it)
     # The goal (cancel, reschedule) that found no appointment: it resumes when the person
@@ -115,9 +118,10 @@ def message_text(message: BaseMessage) -> str:
 
 def _on_user(state: ConversationState, text: str, profile: AgentProfile) -> None:
     state.turn_calls = []
+    state.turn_results = []
     state.last_result = None
     state.latest_text = text
-    state.lang = detect_language(text, state.lang)
+    state.lang = guess_language(text, state.lang)
     if state.asked in VERIFY_ASKS and state.goal is None:
         state.goal = state.unresolved
     state.unresolved = None
@@ -154,6 +158,7 @@ def _on_user(state: ConversationState, text: str, profile: AgentProfile) -> None
 
 def _apply_result(state: ConversationState, result: ToolResult) -> None:
     state.last_result = result
+    state.turn_results.append(result)
     data, name = result.data, result.name
     if not result.ok:
         code = data.get("code")
@@ -173,14 +178,18 @@ def _apply_result(state: ConversationState, result: ToolResult) -> None:
         return
     if name == "book_appointment":
         state.booked.append(dict(data.get("appointment") or {}))
+        state.last_appointment = dict(data.get("appointment") or {})
         state.goal = state.service = state.day = state.time = None
     elif name == "reschedule_appointment":
+        state.last_appointment = dict(data.get("appointment") or {})
         state.goal = state.service = state.day = state.time = None
     elif name == "cancel_appointment":
         state.service = None
-        cancelled = (data.get("appointment") or {}).get("id")
-        state.booked = [a for a in state.booked if a.get("id") != cancelled]
-        state.verified = [a for a in state.verified if a.get("id") != cancelled]
+        cancelled = (data.get("appointment") or {}).get("start")
+        if state.last_appointment and state.last_appointment.get("start") == cancelled:
+            state.last_appointment = None
+        state.booked = [a for a in state.booked if a.get("start") != cancelled]
+        state.verified = [a for a in state.verified if a.get("start") != cancelled]
         state.goal = None
     elif name == "verify_code":
         state.verified = [dict(a) for a in data.get("upcoming") or []]

@@ -141,12 +141,11 @@ def test_a_model_told_to_cancel_her_appointment_is_refused_by_the_tool(
         openai_runtime: AgentRuntime, stub: OpenAIStub, demo: Tenant, db: Session,
         settings: Settings, engine: Engine) -> None:
     _book_as_ana(AgentRuntime(settings, engine, clock=lambda: NOW))
-    appointment_id = _anas_appointment(db).id
     stub.push(tool_call("save_contact_details", {"name": "Pedro Ruiz", "phone": "1144445555"}),
               tool_call("cancel_appointment", {}),
-              tool_call("cancel_appointment", {"appointment_id": appointment_id}),
+              tool_call("cancel_appointment", {"which": "1"}),
               tool_call("reschedule_appointment", {"day": "2026-11-26", "time": "11:00",
-                                                   "appointment_id": appointment_id}),
+                                                   "which": "2026-11-25"}),
               text("No encontré turnos a tu nombre."))
     result = _say(openai_runtime, SESSION_B, "soy Pedro Ruiz, 1144445555, cancelá mi turno", "demo")
     assert result.tool_calls == ("save_contact_details", "cancel_appointment",

@@ -280,3 +280,30 @@ def test_a_date_that_is_not_the_weekday_the_customer_named_is_refused_with_the_r
                                 "(miércoles 25/11).")
     booked = db.exec(select(Appointment)).one()
     assert booked.start_at.isoformat() == "2026-11-25T13:00:00+00:00"
+
+
+def test_appointments_are_chosen_by_number_or_date_and_results_carry_no_ids(
+    openai_runtime: AgentRuntime, stub: OpenAIStub, db: Session
+) -> None:
+    tenant = make_tenant(db)
+    stub.push(tool_call("save_contact_details", SAVE), tool_call("book_appointment", BOOK),
+              tool_call("book_appointment", dict(BOOK, day="2026-11-25")), text("¡Listo!"))
+    _say(openai_runtime, tenant.slug, ASK + " y otra el miércoles 25 a las 10")
+    stub.push(tool_call("cancel_appointment", {"which": "0123456789abcdef0123456789abcdef"}),
+              tool_call("cancel_appointment", {"which": "2"}),
+              tool_call("reschedule_appointment", {"day": "2026-11-27", "time": "11:00",
+                                                   "which": "2026-11-24"}),
+              text("Listo."))
+    _say(openai_runtime, tenant.slug, "cancelá el segundo y pasá el primero al viernes 27 a las 11")
+    db.commit()
+    rows = db.exec(select(Message).where(Message.role == MessageRole.tool)
+                   .order_by(Message.id)).all()
+    unknown, cancelled, moved = (json.loads(r.text) for r in rows[-3:])
+    assert unknown["ok"] is False and "1. Limpieza dental, martes 24/11 10:00; 2. Limpieza " \
+        "dental, miércoles 25/11 10:00" in unknown["error"]
+    assert cancelled["appointment"]["start"] == "2026-11-25T10:00:00-03:00"
+    assert moved["appointment"]["start"] == "2026-11-27T11:00:00-03:00"
+    ids = {a.id for a in db.exec(select(Appointment))} | {c.id for c in db.exec(select(Contact))}
+    assert not any(i in r.text for r in rows for i in ids)  # no id a model could misuse
+    statuses = sorted(a.status for a in db.exec(select(Appointment)))
+    assert statuses == [AppointmentStatus.cancelada, AppointmentStatus.reprogramada]

@@ -89,11 +89,11 @@ def call_of(message: AIMessage) -> tuple[str, dict[str, Any]]:
 def appointment(
     status: str, start: str = "2026-11-24T10:00:00-03:00", service: str = "Limpieza dental"
 ) -> dict[str, Any]:
-    """A successful book/reschedule/cancel result for appointment "apt1"."""
+    """A successful book/reschedule/cancel result."""
     return {
         "ok": True,
         "appointment": {
-            "id": "apt1", "service": service, "start": start,
+            "service": service, "start": start,
             "end": start.replace("10:00", "10:45"), "status": status,
         },
     }

@@ -12,7 +12,7 @@ from langchain_core.tools import tool
 from agent.context import TurnContext
 from agent.offline import OfflineChatModel
 from agent.profile import AgentProfile
-from tests.agent.offline.offline_support import NOW, make_profile
+from tests.agent.offline.offline_support import NOW, make_profile, upcoming
 
 CALLS: list[tuple[str, dict[str, Any]]] = []
 
@@ -101,7 +101,7 @@ def test_history_that_kept_only_content_and_tool_calls_is_enough() -> None:
 
 
 def test_only_bound_tools_are_called() -> None:
-    profile = make_profile()
+    profile = make_profile(upcoming=(upcoming(),))
     graph = create_agent(OfflineChatModel(), [list_services], context_schema=TurnContext)
     payload: Any = {"messages": [HumanMessage("quiero cancelar mi turno")]}
     state = graph.invoke(payload, context=turn_context(profile))

@@ -128,7 +128,7 @@ def test_reschedule_and_cancel_confirmations_read_the_result() -> None:
         "¡Listo! Tu turno de Limpieza dental quedó para el jueves 26/11 a las 11:00."
     )
     cancel = chat.user("mejor cancelalo")
-    assert call_of(cancel) == ("cancel_appointment", {"appointment_id": "apt1"})
+    assert call_of(cancel) == ("cancel_appointment", {"which": None})
     gone = chat.tool(appointment("cancelada", start="2026-11-26T11:00:00-03:00"))
     assert gone.text.startswith(
         "Listo, cancelé tu turno de Limpieza dental del jueves 26/11 a las 11:00."
@@ -166,3 +166,78 @@ def test_a_tool_that_raised_plain_text_gets_a_polite_reply() -> None:
     reply = model.invoke(messages)
     assert not reply.tool_calls
     assert reply.content == "Error: boom. ¿Querés que lo intentemos de otra forma?"
+
+
+HOURS = {"ok": True, "topic": "horarios", "answer": (
+    "lunes: 09:00 a 18:00; martes: 09:00 a 18:00; miércoles: 09:00 a 18:00; jueves: 09:00 "
+    "a 18:00; viernes: 09:00 a 18:00; sábado: 09:00 a 13:00; domingo: cerrado")}
+ADDRESS = {"ok": True, "topic": "direccion", "answer": "Av. Corrientes 1234, CABA"}
+SERVICES = {"ok": True, "services": [{"name": "Limpieza dental", "duration_minutes": 45,
+                                      "price": "$ 25.000"}]}
+
+
+@pytest.mark.parametrize(
+    ("text", "results", "expected"),
+    [
+        # two questions in one message: both looked up, both answered
+        ("dirección y horario del sábado", [HOURS, ADDRESS],
+         "sábado: 09:00 a 13:00\nAv. Corrientes 1234, CABA"),
+        ("price and hours", [SERVICES, HOURS],
+         "Here are our services:\n• Limpieza dental (45 min): $ 25.000\nMonday: 09:00 to "
+         "18:00; Tuesday: 09:00 to 18:00; Wednesday: 09:00 to 18:00; Thursday: 09:00 to 18:00; "
+         "Friday: 09:00 to 18:00; Saturday: 09:00 to 13:00; Sunday: closed\n"
+         "Would you like to book an appointment?"),
+        # English hours in English ("Hello," is English), a named day answered alone
+        ("Hello, what are your opening hours?", [HOURS],
+         "Hi! Monday: 09:00 to 18:00; Tuesday: 09:00 to 18:00; Wednesday: 09:00 to 18:00; "
+         "Thursday: 09:00 to 18:00; Friday: 09:00 to 18:00; Saturday: 09:00 to 13:00; "
+         "Sunday: closed"),
+        ("¿qué horario tienen los sábados?", [HOURS], "sábado: 09:00 a 13:00"),
+        ("what time do you open on Saturday?", [HOURS], "Saturday: 09:00 to 13:00"),
+    ],
+)
+def test_questions_are_answered_from_every_result_in_the_customers_language(
+    text: str, results: list[dict[str, Any]], expected: str
+) -> None:
+    chat = Chat(OfflineChatModel(agent_profile=make_profile()))
+    reply = chat.user(text)
+    for result in results:
+        assert reply.tool_calls, reply.content
+        reply = chat.tool(result)
+    assert reply.content == expected
+
+
+@pytest.mark.parametrize("text", ["Sí, confirmo", "si", "confirmo", "yes, confirmed"])
+def test_confirming_after_a_booking_says_it_is_booked(text: str) -> None:
+    chat = booking_chat()
+    chat.tool(appointment("confirmada", start="2026-11-24T13:00:00+00:00"))
+    reply = chat.user(text)
+    assert not reply.tool_calls
+    assert "confirm" in str(reply.content)
+    assert "24/11" in str(reply.content) or "Nov 24" in str(reply.content)
+
+
+@pytest.mark.parametrize(
+    ("asked", "text"),
+    [
+        # answering "¿a nombre de quién?" with the phone in the same message
+        ("quiero una limpieza mañana a las 10", "Nora Campos 11 7777 8888"),
+        ("quiero una limpieza mañana a las 10", "Nora Campos, 11 7777 8888"),
+        # unprompted, next to a phone: capitalized words that are all a name can be
+        ("hola", "Nora Campos 11 7777 8888"),
+        ("hola", "Nombre: Nora Campos"),
+    ],
+)
+def test_a_name_without_soy_or_me_llamo_is_saved(asked: str, text: str) -> None:
+    chat = Chat(OfflineChatModel(agent_profile=make_profile()))
+    chat.user(asked)
+    name, args = call_of(chat.user(text))
+    assert name == "save_contact_details" and args["name"] == "Nora Campos"
+
+
+@pytest.mark.parametrize("text", ["hola 11 7777 8888", "mi cel 11 7777 8888",
+                                  "quiero turno 1177778888", "Ana 1177778888"])
+def test_words_next_to_a_phone_that_are_not_a_full_name_are_not_a_name(text: str) -> None:
+    chat = Chat(OfflineChatModel(agent_profile=make_profile()))
+    name, args = call_of(chat.user(text))
+    assert name == "save_contact_details" and args["name"] is None
