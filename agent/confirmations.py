@@ -2,7 +2,11 @@
 
 After tools succeeded, an empty (or all-machinery) final reply would leave the customer
 without an answer, or with an apology for a booking that exists. The last successful
-action of the turn says what to tell them.
+action of the turn says what to tell them (`confirmation`). When the turn's last tool
+call was refused for a reason the customer can fix (no name or phone yet, a taken time, a
+closed day…), `follow_up` asks them for it instead (before confirming an earlier action of
+the turn: "ya anoté tus datos" would hide that the booking failed); small models often
+answer a refusal by echoing it, which the customer must never see.
 """
 
 from __future__ import annotations
@@ -70,3 +74,61 @@ def confirmation(turn: Sequence[BaseMessage], *, lang: str, tz: ZoneInfo) -> str
         return _TEXTS[lang][str(message.name)].format(
             service=appointment.get("service") or "", when=when)
     return None
+
+
+_FOLLOW_UPS = {
+    "es": {
+        "missing_contact": "Para reservarlo necesito tu nombre y un teléfono. ¿Me los pasás?",
+        "slot_taken": "Ese horario ya está ocupado.",
+        "outside_hours": "En ese horario no atendemos.",
+        "closed_day": "Ese día no atendemos. ¿Te sirve otro día?",
+        "past_date": "Esa fecha ya pasó. ¿Para qué día lo querés?",
+        "unknown_service": "No encontré ese servicio. ¿Me decís cuál de nuestros servicios "
+                           "buscás?",
+        "invalid_phone": "Ese teléfono no parece completo. ¿Me lo pasás con el código de "
+                         "área?",
+        "invalid_email": "Ese email no parece válido. ¿Me lo pasás de nuevo?",
+        "free": " Tengo libre ese día a las {times}. ¿Te sirve alguno?",
+        "other": " ¿Querés probar otro día u horario?",
+    },
+    "en": {
+        "missing_contact": "To book it I need your name and a phone number. Could you send "
+                           "them?",
+        "slot_taken": "That time is already taken.",
+        "outside_hours": "We are not open at that time.",
+        "closed_day": "We are closed that day. Would another day work?",
+        "past_date": "That date has already passed. Which day would you like?",
+        "unknown_service": "I couldn't find that service. Which of our services are you "
+                           "looking for?",
+        "invalid_phone": "That phone number looks incomplete. Could you send it with the "
+                         "area code?",
+        "invalid_email": "That email doesn't look valid. Could you send it again?",
+        "free": " That day I have {times} free. Does any of them work?",
+        "other": " Would you like to try another day or time?",
+    },
+}
+_WITH_TIMES = frozenset({"slot_taken", "outside_hours"})
+
+
+def follow_up(turn: Sequence[BaseMessage], *, lang: str) -> str | None:
+    """What to ask the customer when the turn's last tool result is a refusal they can fix
+    (module docstring); None otherwise."""
+    texts = _FOLLOW_UPS["en" if lang == "en" else "es"]
+    last = next((m for m in reversed(turn) if isinstance(m, ToolMessage)), None)
+    if last is None:
+        return None
+    try:
+        data = json.loads(str(last.content))
+    except ValueError:
+        return None
+    code = data.get("code") if isinstance(data, dict) and data.get("ok") is False else None
+    if not isinstance(code, str) or code not in texts or code in ("free", "other"):
+        return None
+    if code not in _WITH_TIMES:
+        return texts[code]
+    times = [t for t in data.get("alternatives") or [] if isinstance(t, str)][:4]
+    if not times:
+        return texts[code] + texts["other"]
+    joined = times[0] if len(times) == 1 else ", ".join(times[:-1]) + (
+        " or " if lang == "en" else " o ") + times[-1]
+    return texts[code] + texts["free"].format(times=joined)

@@ -9,6 +9,7 @@ machinery comes back empty (the runtime then answers from the tool results inste
 
 from __future__ import annotations
 
+import json
 import re
 
 from agent.tool_text import looks_like_tool_call
@@ -23,7 +24,20 @@ _JSON_OBJECT = re.compile(r"\{\s*\"(?:ok|name|error|code|appointment|lead_id|id)
                           r"(?=\s|$)", re.S)
 _SPACES = re.compile(r"[ \t]{2,}")
 _BLANK_LINES = re.compile(r"\n{3,}")
+_WORD = re.compile(r"\w")  # a reply of only "{" or "```" says nothing
 _SPACE_BEFORE_STOP = re.compile(r"[ \t]+(?=[.,;:!?](?:\s|$))")  # left where an id was
+
+
+def _is_json(text: str) -> bool:
+    """Whether `text` is one JSON object or list, fenced or not: data, never prose."""
+    body = text.strip().removeprefix("```json").removeprefix("```").removesuffix("```").strip()
+    if not body.startswith(("{", "[")):
+        return False
+    try:
+        json.loads(body)
+    except ValueError:
+        return False
+    return True
 
 
 def clean_reply(text: str, tool_names: set[str]) -> str:
@@ -36,6 +50,7 @@ def clean_reply(text: str, tool_names: set[str]) -> str:
     cleaned = _HEX_ID.sub("", cleaned)
     cleaned = _BLANK_LINES.sub("\n\n", _SPACES.sub(" ", cleaned))
     cleaned = _SPACE_BEFORE_STOP.sub("", cleaned).strip()
-    if not cleaned or looks_like_tool_call(cleaned, tool_names):
+    if (not _WORD.search(cleaned) or _is_json(cleaned)
+            or looks_like_tool_call(cleaned, tool_names)):
         return ""
     return cleaned

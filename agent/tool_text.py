@@ -6,7 +6,9 @@ is read here into real calls (only to tools bound for the turn):
 
 - JSON: a fenced ```json block, a bare object, several objects one after another, or a list
   of them; a call is `{"name", "arguments" | "parameters" | "args"}` or OpenAI's
-  `{"type": "function", "function": {...}}` (arguments may be a JSON string);
+  `{"type": "function", "function": {...}}` (arguments may be a JSON string), or the tool's
+  name as the only key (`{"check_availability": {...}}`); a call the model stopped writing
+  before its closing braces is closed for it;
 - `<tool_call>{...}</tool_call>` (Hermes, Qwen) and `<tools>{...}</tools>`, once or more;
 - `[TOOL_CALLS] [{...}, ...]` (Mistral);
 - `<|python_tag|>{...}` (Llama 3.1), and `<function=NAME>{...}</function>` (Llama 3.1/3.2);
@@ -44,6 +46,10 @@ def _as_call(data: Any, tool_names: set[str]) -> dict[str, Any] | None:
         return None
     if isinstance(data.get("function"), dict):  # {"type": "function", "function": {...}}
         data = data["function"]
+    if len(data) == 1:  # {"check_availability": {"service": ...}}
+        (key, value), = data.items()
+        if key in tool_names and isinstance(value, dict | None):
+            return _call(key, value or {})
     name = data.get("name") or data.get("tool") or data.get("tool_name")
     args = data.get("arguments", data.get("parameters", data.get("args", {})))
     if isinstance(args, str):
@@ -75,9 +81,37 @@ def _json_values(text: str) -> Iterator[Any]:
         yield value
 
 
+def _closed(text: str) -> str:
+    """`text` with the objects and lists it left open closed, in order: what a model that
+    stopped mid-call (a token limit, a stop word) after a whole value meant."""
+    stack: list[str] = []
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "{[":
+            stack.append("}" if char == "{" else "]")
+        elif char in "}]":
+            if not stack or stack.pop() != char:
+                return text
+    if in_string:  # cut inside a value: closing it would change what the model meant
+        return text
+    return text + "".join(reversed(stack))
+
+
 def _calls_in_json(text: str, tool_names: set[str]) -> list[dict[str, Any]] | None:
     """The calls when `text` is nothing but JSON calls (one, several, a list); else None."""
     values = list(_json_values(text))
+    if not values and text.lstrip().startswith(("{", "[")):
+        text = _closed(text.rstrip())
+        values = list(_json_values(text))
     if not values or _rest(text, values):
         return None
     items: list[Any] = []

@@ -13,8 +13,9 @@ checked before anything of it is kept.
   again, the customer gets a safe reply and the conversation is flagged for a person. Both
   rejected replies count as unverified claims. An empty reply (or one that was all
   machinery) after successful tools becomes a confirmation built from their results
-  (agent.confirmations); after none, the model is asked once more, then the runtime
-  apologizes.
+  (agent.confirmations); after a refusal the customer can fix (no phone yet, a taken
+  time), a question asking for it; otherwise the model is asked once more, then the
+  runtime apologizes.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from sqlmodel import Session
 
 from agent import fencing
-from agent.confirmations import confirmation
+from agent.confirmations import confirmation, follow_up
 from agent.context import TurnContext
 from agent.history import stored_fields
 from agent.reply_clean import clean_reply
@@ -115,7 +116,8 @@ def run_turn(graph: Any, messages: list[BaseMessage], *, history: Sequence[BaseM
         text = clean_reply(raw, tool_names)
         if not text:
             # Nothing for the customer: say what the turn's tools did, or (once) ask again.
-            text = confirmation(outcome.produced, lang=lang, tz=tz) or ""
+            text = (follow_up(outcome.produced, lang=lang)
+                    or confirmation(outcome.produced, lang=lang, tz=tz) or "")
             if text or attempt == 2 or final is None:
                 break
             log.info("empty reply conversation=%s attempt=%d", conversation.id, attempt)

@@ -49,7 +49,7 @@ _MACHINERY = re.compile(r"<\|[a-z_]+\|>|</?tool_call>|</?tools>|<tool_response>|
 
 def _check_server(base_url: str, api_key: str) -> None:
     try:
-        httpx.get(f"{base_url.rstrip('/')}/models", timeout=10,
+        httpx.get(f"{base_url.rstrip('/')}/models", timeout=120,
                   headers={"Authorization": f"Bearer {api_key}"}).raise_for_status()
     except httpx.HTTPError as exc:
         sys.exit(f"error: no OpenAI-compatible server answers at {base_url} "

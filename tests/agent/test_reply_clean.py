@@ -20,6 +20,12 @@ TOOLS = {"book_appointment", "request_human"}
     ('<tool_call>{"name": "book_appointment", "arguments": {}}</tool_call>', ""),
     ("request_human", ""),
     ("<|eot_id|>", ""),
+    # what is left when nothing is said, or data that is not a call: never sent
+    ("{", ""),
+    ("```", ""),
+    ('{"servicio": "Limpieza dental", "dia": "martes"}', ""),
+    ('```json\n[{"hora": "10:00"}]\n```', ""),
+    ("Tenemos {servicio} a las 10:00.", "Tenemos {servicio} a las 10:00."),
 ])
 def test_machinery_is_removed_and_nothing_but_machinery_is_empty(raw: str, clean: str) -> None:
     assert clean_reply(raw, TOOLS) == clean

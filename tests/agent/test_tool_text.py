@@ -24,6 +24,11 @@ SAVE_JSON = '{"name": "save_contact_details", "arguments": {"name": "Ana Paz"}}'
     ('{"type": "function", "function": {"name": "list_services", "arguments": "{}"}}',
      [("list_services", {})]),
     ('{"name": "list_services", "parameters": {}}', [("list_services", {})]),
+    # the tool's name as the only key; a call cut before its closing braces (Qwen 1.5B)
+    ('{"book_appointment": {"service": "Limpieza dental", "day": "2026-11-24", '
+     '"time": "10:00"}}', [("book_appointment", BOOK)]),
+    (BOOK_JSON[:-2], [("book_appointment", BOOK)]),
+    (f"```json\n{BOOK_JSON[:-1]}\n```", [("book_appointment", BOOK)]),
     # tags: Hermes / Qwen, <tools>, several, one left unclosed
     (f"<tool_call>\n{BOOK_JSON}\n</tool_call>", [("book_appointment", BOOK)]),
     (f"<tools>{BOOK_JSON}</tools>", [("book_appointment", BOOK)]),
@@ -52,6 +57,7 @@ def test_every_dialect_becomes_tool_calls(text: str, expected: list[tuple[str, d
     f"Claro, te anoto: {BOOK_JSON}",                        # prose around it: not a call
     "request_human por favor",
     '{"answer": 42}',
+    BOOK_JSON[:-8],                                         # cut inside a value: not guessed
     "",
 ])
 def test_prose_and_calls_to_unbound_tools_are_not_calls(text: str) -> None:

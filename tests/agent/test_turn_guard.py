@@ -243,6 +243,36 @@ def test_an_empty_reply_after_nothing_is_asked_again_once_then_apologized_for(
     assert len(stub.requests) == 4
 
 
+def test_a_refusal_echoed_back_becomes_a_question_for_the_customer(
+    openai_runtime: AgentRuntime, stub: OpenAIStub, db: Session
+) -> None:
+    # Qwen 1.5B answers a refused booking by echoing the tool result as <tool_response>.
+    tenant = make_tenant(db)
+    stub.push(tool_call("book_appointment", BOOK),
+              text('<tool_response>{"ok": false, "code": "missing_contact"}</tool_response>'))
+    result = _say(openai_runtime, tenant.slug, ASK)
+    assert result.ok
+    assert result.reply == "Para reservarlo necesito tu nombre y un teléfono. ¿Me los pasás?"
+    assert len(stub.requests) == 2  # no extra model call: the refusal says what to ask
+    db.commit()
+    assert db.exec(select(Appointment)).all() == []
+
+
+def test_a_taken_time_echoed_back_offers_the_free_times_the_tool_returned(
+    openai_runtime: AgentRuntime, stub: OpenAIStub, db: Session
+) -> None:
+    tenant = make_tenant(db)
+    stub.push(tool_call("save_contact_details", SAVE), tool_call("book_appointment", BOOK),
+              text(""))
+    _say(openai_runtime, tenant.slug, ASK)
+    stub.push(tool_call("save_contact_details", {"name": "Luz Peña", "phone": "11 4567-8901"}),
+              tool_call("book_appointment", BOOK), text("{"))
+    other = "Soy Luz Peña, mi cel es 11 4567-8901. Quiero una limpieza el martes 24 a las 10"
+    result = _say(openai_runtime, tenant.slug, other, session="sess-guard-0002")
+    assert result.reply.startswith("Ese horario ya está ocupado. Tengo libre ese día a las ")
+    assert "10:00" not in result.reply and "¿Te sirve alguno?" in result.reply
+
+
 def test_contact_details_the_customer_never_wrote_are_not_saved(
     openai_runtime: AgentRuntime, stub: OpenAIStub, db: Session
 ) -> None:
