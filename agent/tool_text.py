@@ -14,6 +14,9 @@ is read here into real calls (only to tools bound for the turn):
 - `<|python_tag|>{...}` (Llama 3.1), and `<function=NAME>{...}</function>` (Llama 3.1/3.2);
 - a bare tool name, alone (`request_human`, `request_human()`).
 
+What a model writes after its call as the call's result (`<tool_response>…`, Qwen's
+habit) is invented: it is cut off before reading the calls.
+
 `looks_like_tool_call` tells text that still smells of one (markup, a `"name"` of a tool):
 the runtime never sends such text to a customer.
 """
@@ -33,6 +36,7 @@ _LLAMA_FUNCTION = re.compile(r"<function=([A-Za-z_][\w]*)>\s*(.*?)\s*</function>
 _MARKERS = ("[TOOL_CALLS]", "<|python_tag|>")
 _SPECIAL = re.compile(r"<\|[a-z_]+\|>|</?tool_call>|</?tools>|\[/?TOOL_CALLS\]|"
                       r"<function=[^>]*>|</function>")
+_INVENTED_RESULT = re.compile(r"<(?:tool_response|tool_result)>", re.I)
 _BARE_NAME = re.compile(r"^\s*`?([A-Za-z_][\w]*)`?(?:\(\s*\))?\s*\.?\s*$")
 
 
@@ -140,7 +144,9 @@ def parse_text_tool_calls(content: str, tool_names: set[str]) -> list[dict[str, 
     not (prose, or a call to a tool that is not bound)."""
     if not tool_names or not content.strip():
         return []
-    text = content.strip()
+    text = _INVENTED_RESULT.split(content, 1)[0].strip()
+    if not text:
+        return []
     tagged = _TAGGED.findall(text)
     if tagged:
         calls: list[dict[str, Any]] = []

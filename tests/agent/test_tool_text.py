@@ -28,6 +28,9 @@ SAVE_JSON = '{"name": "save_contact_details", "arguments": {"name": "Ana Paz"}}'
     ('{"book_appointment": {"service": "Limpieza dental", "day": "2026-11-24", '
      '"time": "10:00"}}', [("book_appointment", BOOK)]),
     (BOOK_JSON[:-2], [("book_appointment", BOOK)]),
+    # a call followed by the result the model invented for it
+    (f'{BOOK_JSON}\n<tool_response>\n{{"ok": true}}\n</tool_response>',
+     [("book_appointment", BOOK)]),
     (f"```json\n{BOOK_JSON[:-1]}\n```", [("book_appointment", BOOK)]),
     # tags: Hermes / Qwen, <tools>, several, one left unclosed
     (f"<tool_call>\n{BOOK_JSON}\n</tool_call>", [("book_appointment", BOOK)]),
@@ -58,6 +61,7 @@ def test_every_dialect_becomes_tool_calls(text: str, expected: list[tuple[str, d
     "request_human por favor",
     '{"answer": 42}',
     BOOK_JSON[:-8],                                         # cut inside a value: not guessed
+    '<tool_response>{"ok": false, "code": "missing_contact"}</tool_response>',
     "",
 ])
 def test_prose_and_calls_to_unbound_tools_are_not_calls(text: str) -> None:
