@@ -16,6 +16,7 @@ from api.chat_events import MemoryChatEvents, RedisChatEvents
 from api.chat_limits import ChatLimiter, RedisWindows
 from api.console import auth as console_auth
 from api.console.auth import SignInRequired, login_redirect
+from api.console.router import router as console_router
 from api.http_errors import ERROR_RESPONSES, install_error_handlers
 from api.logging_setup import configure_logging
 from api.routes import (
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None, runtime: AgentRuntime | None = 
               name="console-static")
     app.add_exception_handler(SignInRequired, _sign_in)  # type: ignore[arg-type]
     app.include_router(console_auth.router)
+    app.include_router(console_router)
     app.include_router(docs.router)
     app.include_router(chat.router)
     app.include_router(widget.router)

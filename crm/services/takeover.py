@@ -27,9 +27,11 @@ def take_over(db: Session, *, conversation: Conversation, user: User,
 
 
 def hand_back(db: Session, *, conversation: Conversation) -> None:
-    """The agent answers again (staff replies stay in the transcript)."""
+    """The agent answers again (staff replies stay in the transcript). A person dealt with
+    it: it no longer waits for one (the agent asks again if it needs to)."""
     conversation.held_by = None
     conversation.held_at = None
+    conversation.needs_human = False
     db.add(conversation)
     db.flush()
 
