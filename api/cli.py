@@ -66,17 +66,34 @@ def serve(host: str | None = typer.Option(None, help="Default: MOSTRADOR_HOST"),
 @app.command("seed-demo")
 def seed_demo() -> None:
     """Create the demo business `demo` (idempotent); print a new admin API token last."""
+    from crm.models import InvitationPurpose
     from crm.seed import DEMO_ADMIN
     from crm.seed import seed_demo as seed
+    from crm.services.audit import record_event
+    from crm.services.invitations import issue_invitation
     from crm.services.tokens import issue_token, user_by_email
 
+    settings = get_settings()
     with session_scope(_engine()) as db:
         tenant = seed(db)
-        token = issue_token(db, user=user_by_email(db, tenant=tenant, email=DEMO_ADMIN),
-                            ttl=timedelta(days=get_settings().token_ttl_days),
+        admin = user_by_email(db, tenant=tenant, email=DEMO_ADMIN)
+        token = issue_token(db, user=admin, ttl=timedelta(days=settings.token_ttl_days),
                             label="seed-demo", created_by="cli:seed-demo")
+        console = None
+        if not admin.password_hash:  # until the admin has chosen a password
+            console = issue_invitation(db, user=admin, hours=settings.invitation_hours,
+                                       purpose=InvitationPurpose.invite,
+                                       created_by="cli:seed-demo").url(settings.base_url)
+            record_event(db, action="user.invite", actor_kind="cli", actor_id="cli:seed-demo",
+                         tenant_id=tenant.id, resource_type="user", resource_ids=[admin.id],
+                         details={"purpose": "invite"}, source="cli")
     typer.echo(f"Demo business ready: {tenant.name} (slug {tenant.slug}).")
-    typer.echo(f"Chat: http://{get_settings().host}:{get_settings().port}/chat/{tenant.slug}")
+    typer.echo(f"Chat: {settings.base_url.rstrip('/')}/chat/{tenant.slug}")
+    if console:
+        typer.echo(f"Staff console: choose {DEMO_ADMIN}'s password at {console}")
+    else:
+        typer.echo(f"Staff console: {settings.base_url.rstrip('/')}/console/ "
+                   f"(sign in as {DEMO_ADMIN})")
     typer.echo(f"API token of {DEMO_ADMIN}:")
     typer.echo(token)
 

@@ -56,6 +56,26 @@ def test_seed_demo_is_idempotent_and_prints_a_working_admin_token_last(
     assert tenant.business_hours["sun"] == []
 
 
+def test_seed_demo_prints_a_console_link_until_the_admin_has_a_password(
+    cli_env: dict[str, str], db: Session
+) -> None:
+    from crm.services.invitations import INVITE_PATH, redeem
+
+    first = runner.invoke(app, ["seed-demo"])
+    link = next(line for line in first.output.splitlines() if line.startswith("Staff console"))
+    token = link.rsplit(INVITE_PATH, 1)[1]
+    again = runner.invoke(app, ["seed-demo"])  # a new link each time
+    newer = next(line for line in again.output.splitlines()
+                 if line.startswith("Staff console")).rsplit(INVITE_PATH, 1)[1]
+    assert newer != token and again.output.strip().splitlines()[-1].startswith("mst_")
+    redeem(db, token=newer, password="una clave bien larga")
+    db.commit()
+    signed_up = runner.invoke(app, ["seed-demo"])
+    line = next(line for line in signed_up.output.splitlines()
+                if line.startswith("Staff console"))
+    assert line.endswith("/console/ (sign in as admin@clinica-demo.test)")
+
+
 def test_users_token_prints_a_new_token_alone_on_the_last_line(
     cli_env: dict[str, str], db: Session
 ) -> None:
