@@ -4,7 +4,8 @@
   `tool_calls` (langchain-openai sends null): we send "" instead.
 - Small local models (or their servers' chat templates) often leave tool calls in the text:
   JSON, `<tool_call>` / `<tools>` tags, `[TOOL_CALLS]`, `<|python_tag|>`, a bare tool name
-  (agent.tool_text reads every dialect). Calls to bound tools become real tool calls.
+  (agent.tool_text reads every dialect). Calls to bound tools become real tool calls; bare
+  arguments become a call to the one bound tool whose schema they fit.
 - We never send tool_choice="required" (llama.cpp rejects it); create_agent does not either.
 """
 
@@ -16,16 +17,22 @@ from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatResult
 from langchain_openai import ChatOpenAI
 
-from agent.tool_text import parse_text_tool_calls
+from agent.tool_text import Params, parse_text_tool_calls
 
 
-def _tool_names(kwargs: dict[str, Any]) -> set[str]:
-    names = set()
+def _tool_params(kwargs: dict[str, Any]) -> Params:
+    """Each bound tool's required and known parameters, from the schemas sent."""
+    params: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
     for spec in kwargs.get("tools") or []:
         function = spec.get("function", spec) if isinstance(spec, dict) else {}
         if isinstance(function, dict) and function.get("name"):
-            names.add(function["name"])
-    return names
+            schema = function.get("parameters") or {}
+            known = frozenset((schema.get("properties") or {}) if isinstance(schema, dict)
+                              else ())
+            required = frozenset(schema.get("required") or ()) if isinstance(schema, dict) \
+                else frozenset()
+            params[function["name"]] = (required & known, known)
+    return params
 
 
 class CompatChatOpenAI(ChatOpenAI):
@@ -41,11 +48,12 @@ class CompatChatOpenAI(ChatOpenAI):
         return payload
 
     def _fix_text_tool_calls(self, result: ChatResult, kwargs: dict[str, Any]) -> ChatResult:
-        names = _tool_names(kwargs)
+        params = _tool_params(kwargs)
+        names = set(params)
         for generation in result.generations:
             message = generation.message
             if isinstance(message, AIMessage) and not message.tool_calls and names:
-                calls = parse_text_tool_calls(str(message.content), names)
+                calls = parse_text_tool_calls(str(message.content), names, params)
                 if calls:
                     generation.message = AIMessage(
                         content="", tool_calls=calls, id=message.id,

@@ -12,7 +12,11 @@ is read here into real calls (only to tools bound for the turn):
 - `<tool_call>{...}</tool_call>` (Hermes, Qwen) and `<tools>{...}</tools>`, once or more;
 - `[TOOL_CALLS] [{...}, ...]` (Mistral);
 - `<|python_tag|>{...}` (Llama 3.1), and `<function=NAME>{...}</function>` (Llama 3.1/3.2);
-- a bare tool name, alone (`request_human`, `request_human()`).
+- a bare tool name, alone (`request_human`, `request_human()`);
+- bare arguments (`{"service": ..., "day": ..., "time": ...}`) that fit exactly one bound
+  tool's parameters;
+- a message that opens with calls and goes on in prose (the prose is dropped: it was
+  written before any result), and a template's doubled braces (`{{"name": ...}}}}`).
 
 What a model writes after its call as the call's result (`<tool_response>…`, Qwen's
 habit) is invented: it is cut off before reading the calls.
@@ -26,7 +30,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 _FENCE = re.compile(r"```(?:json|tool_code|python)?\s*(.*?)\s*```", re.S)
@@ -36,6 +40,8 @@ _LLAMA_FUNCTION = re.compile(r"<function=([A-Za-z_][\w]*)>\s*(.*?)\s*</function>
 _MARKERS = ("[TOOL_CALLS]", "<|python_tag|>")
 _SPECIAL = re.compile(r"<\|[a-z_]+\|>|</?tool_call>|</?tools>|\[/?TOOL_CALLS\]|"
                       r"<function=[^>]*>|</function>")
+# Per tool: its required parameters and all its parameters (from the schemas sent).
+Params = Mapping[str, tuple[frozenset[str], frozenset[str]]]
 _INVENTED_RESULT = re.compile(r"<(?:tool_response|tool_result)>", re.I)
 _BARE_NAME = re.compile(r"^\s*`?([A-Za-z_][\w]*)`?(?:\(\s*\))?\s*\.?\s*$")
 
@@ -45,9 +51,25 @@ def _call(name: str, args: dict[str, Any]) -> dict[str, Any]:
             "type": "tool_call"}
 
 
-def _as_call(data: Any, tool_names: set[str]) -> dict[str, Any] | None:
+def _by_signature(data: dict[str, Any], params: Params | None) -> str | None:
+    """The one tool whose parameters these bare arguments fit (all its required ones,
+    none it lacks); None when no tool or several do."""
+    if not params or not data:
+        return None
+    keys = set(data)
+    fits = [name for name, (required, known) in params.items()
+            if required and required <= keys <= known]
+    return fits[0] if len(fits) == 1 else None
+
+
+def _as_call(data: Any, tool_names: set[str], params: Params | None = None
+             ) -> dict[str, Any] | None:
     if not isinstance(data, dict):
         return None
+    named = _by_signature(data, params) if not ({"name", "function", "tool", "tool_name"}
+                                                 & set(data)) else None
+    if named is not None and named in tool_names:  # {"service": ..., "day": ..., "time": ...}
+        return _call(named, data)
     if isinstance(data.get("function"), dict):  # {"type": "function", "function": {...}}
         data = data["function"]
     if len(data) == 1:  # {"check_availability": {"service": ...}}
@@ -110,7 +132,8 @@ def _closed(text: str) -> str:
     return text + "".join(reversed(stack))
 
 
-def _calls_in_json(text: str, tool_names: set[str]) -> list[dict[str, Any]] | None:
+def _calls_in_json(text: str, tool_names: set[str], params: Params | None = None
+                   ) -> list[dict[str, Any]] | None:
     """The calls when `text` is nothing but JSON calls (one, several, a list); else None."""
     values = list(_json_values(text))
     if not values and text.lstrip().startswith(("{", "[")):
@@ -121,10 +144,37 @@ def _calls_in_json(text: str, tool_names: set[str]) -> list[dict[str, Any]] | No
     items: list[Any] = []
     for value in values:
         items += value if isinstance(value, list) else [value]
-    calls = [_as_call(item, tool_names) for item in items]
+    calls = [_as_call(item, tool_names, params) for item in items]
     if not calls or any(c is None for c in calls):
         return None
     return [c for c in calls if c is not None]
+
+
+def _leading_calls(text: str, tool_names: set[str], params: Params | None
+                   ) -> list[dict[str, Any]]:
+    """Calls a message opens with, whatever follows them: prose the model wrote before it
+    could see any result, or the closing braces of a template's doubled `{{...}}`."""
+    fenced = _FENCE.match(text)
+    body = fenced.group(1) if fenced else text
+    if body.startswith("{{"):
+        body = body[1:]
+    decoder = json.JSONDecoder()
+    calls: list[dict[str, Any]] = []
+    position = 0
+    while True:
+        while position < len(body) and body[position] in " \t\r\n,;":
+            position += 1
+        if position >= len(body) or body[position] not in "{[":
+            break
+        try:
+            value, position = decoder.raw_decode(body, position)
+        except ValueError:
+            break
+        found = _calls_in_json(json.dumps(value), tool_names, params)
+        if not found:
+            return []
+        calls += found
+    return calls
 
 
 def _rest(text: str, values: list[Any]) -> bool:
@@ -139,9 +189,12 @@ def _rest(text: str, values: list[Any]) -> bool:
     return bool(text[position:].strip(" \t\r\n,;"))
 
 
-def parse_text_tool_calls(content: str, tool_names: set[str]) -> list[dict[str, Any]]:
+def parse_text_tool_calls(content: str, tool_names: set[str], params: Params | None = None
+                          ) -> list[dict[str, Any]]:
     """The tool calls a message's text spells out, in any dialect above; [] when it does
-    not (prose, or a call to a tool that is not bound)."""
+    not (prose, or a call to a tool that is not bound). With `params` (each bound tool's
+    required and known parameters), bare arguments that fit exactly one tool are a call
+    to it."""
     if not tool_names or not content.strip():
         return []
     text = _INVENTED_RESULT.split(content, 1)[0].strip()
@@ -151,14 +204,14 @@ def parse_text_tool_calls(content: str, tool_names: set[str]) -> list[dict[str, 
     if tagged:
         calls: list[dict[str, Any]] = []
         for _, inner in tagged:
-            found = _calls_in_json(inner, tool_names)
+            found = _calls_in_json(inner, tool_names, params)
             if found is None:
                 return []
             calls += found
         return calls
     opened = _OPEN_TAG.search(text)  # a tag the model never closed (it stopped there)
     if opened:
-        return _calls_in_json(opened.group(2), tool_names) or []
+        return _calls_in_json(opened.group(2), tool_names, params) or []
     functions = _LLAMA_FUNCTION.findall(text)
     if functions:
         calls = []
@@ -170,11 +223,12 @@ def parse_text_tool_calls(content: str, tool_names: set[str]) -> list[dict[str, 
         return calls
     for marker in _MARKERS:
         if marker in text:
-            return _calls_in_json(text.split(marker, 1)[1], tool_names) or []
+            return _calls_in_json(text.split(marker, 1)[1], tool_names, params) or []
     fenced = _FENCE.fullmatch(text)
-    if fenced:
-        text = fenced.group(1)
-    found = _calls_in_json(text, tool_names)
+    found = _calls_in_json(fenced.group(1) if fenced else text, tool_names, params)
+    if found:
+        return found
+    found = _leading_calls(text, tool_names, params)
     if found:
         return found
     bare = _BARE_NAME.match(text)

@@ -133,12 +133,15 @@ def check_availability(
     found = resolve_service(ctx.db, tenant=ctx.tenant, name=service)
     today = ctx.now.astimezone(ctx.tz).date()
     last = until_day or day
-    if last < today:
-        raise PastDate("Ese día ya pasó; consultá desde hoy en adelante.")
     if last < day or (last - day).days > MAX_RANGE_DAYS:
         raise ToolArgumentError(f"El rango debe ir hacia adelante y cubrir a lo sumo "
                                 f"{MAX_RANGE_DAYS} días.")
-    check_weekday(ctx, day, last)
+    check_weekday(ctx, day, last)  # before "ya pasó": it says which date the customer meant
+    if last < today:
+        ahead = day + timedelta(days=7 * -(-(today - day).days // 7))  # same weekday, not past
+        raise PastDate(f"Ese día ya pasó (hoy es {day_label(today)}). Llamá de nuevo con "
+                       f'day="{ahead.isoformat()}" ({day_label(ahead)}) si el cliente habla '
+                       f"del próximo {weekday_name(ahead)}.")
     days = []
     cursor = max(day, today)
     while cursor <= last:

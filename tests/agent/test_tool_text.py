@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from agent.tool_text import looks_like_tool_call, parse_text_tool_calls
@@ -52,6 +54,29 @@ def test_every_dialect_becomes_tool_calls(text: str, expected: list[tuple[str, d
     calls = parse_text_tool_calls(text, TOOLS)
     assert [(c["name"], c["args"]) for c in calls] == expected
     assert len({c["id"] for c in calls}) == len(calls)
+
+
+PARAMS = {"book_appointment": (frozenset({"service", "day", "time"}),
+                                frozenset({"service", "day", "time"})),
+          "list_services": (frozenset(), frozenset()),
+          "request_human": (frozenset(), frozenset({"reason"})),
+          "save_contact_details": (frozenset(), frozenset({"name", "phone", "email"}))}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (json.dumps(BOOK), [("book_appointment", BOOK)]),                    # fits one tool only
+    ("{" + BOOK_JSON + "}}\n¿Te sirve?", [("book_appointment", BOOK)]),  # doubled braces
+    (f"```json\n{BOOK_JSON}\n```\nTe confirmo enseguida.", [("book_appointment", BOOK)]),
+    ('{"reason": "quiere hablar con alguien"}',                          # no required params
+     []),
+    ('{"name": "Ana Paz"}', []),                     # a "name" that is no tool: not guessed
+    (f"Claro: {BOOK_JSON}", []),                     # prose first: not a call
+])
+def test_bare_arguments_and_calls_followed_by_prose(
+    text: str, expected: list[tuple[str, dict]]
+) -> None:
+    calls = parse_text_tool_calls(text, TOOLS, PARAMS)
+    assert [(c["name"], c["args"]) for c in calls] == expected
 
 
 @pytest.mark.parametrize("text", [

@@ -63,6 +63,12 @@ DIALECTS = {
     "<function=…> (Llama 3.2)": f"<function=book_appointment>{json.dumps(BOOK)}</function>",
     "prose around a tag": f"Dale, lo reservo.\n<tool_call>{_call('book_appointment', BOOK)}"
                           "</tool_call>",
+    # seen from Qwen2.5-Coder-1.5B behind llama-cpp-python
+    "doubled braces, then prose": "{" + _call("book_appointment", BOOK) + "}}\n¿Algo más?",
+    "bare arguments": json.dumps(BOOK, indent=1),
+    "the name as the key": json.dumps({"book_appointment": BOOK}),
+    "an invented result after": _call("book_appointment", BOOK)
+                                + '\n<tool_response>{"ok": true}</tool_response>',
 }
 
 
@@ -310,6 +316,27 @@ def test_a_date_that_is_not_the_weekday_the_customer_named_is_refused_with_the_r
                                 "(miércoles 25/11).")
     booked = db.exec(select(Appointment)).one()
     assert booked.start_at.isoformat() == "2026-11-25T13:00:00+00:00"
+
+
+def test_a_past_date_for_a_named_weekday_is_told_the_date_the_customer_meant(
+    openai_runtime: AgentRuntime, stub: OpenAIStub, db: Session
+) -> None:
+    # Qwen 1.5B, on a Monday, looked up "el miércoles" as the Sunday before.
+    tenant = make_tenant(db)
+    stub.push(tool_call("check_availability", {"service": "Limpieza dental",
+                                               "day": "2026-11-22"}),
+              tool_call("check_availability", {"service": "Limpieza dental",
+                                               "day": "2026-11-18"}), text("¿A qué hora?"))
+    _say(openai_runtime, tenant.slug, "¿qué horarios tienen libres el miércoles?")
+    db.commit()
+    wrong_day, past = (json.loads(m.text) for m in db.exec(
+        select(Message).where(Message.role == MessageRole.tool).order_by(Message.id)))
+    assert wrong_day["error"] == ("Día equivocado: el 2026-11-22 es domingo y el cliente dijo "
+                                  'miércoles. Llamá de nuevo con day="2026-11-25" '
+                                  "(miércoles 25/11).")
+    assert past["error"] == ('Ese día ya pasó (hoy es lunes 23/11). Llamá de nuevo con '
+                             'day="2026-11-25" (miércoles 25/11) si el cliente habla del '
+                             'próximo miércoles.')
 
 
 def test_appointments_are_chosen_by_number_or_date_and_results_carry_no_ids(
