@@ -8,8 +8,10 @@ do not reveal what exists.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import HTTPException, status
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.deps import Actor
 from crm.models import Contact, Conversation, Lead
@@ -21,6 +23,17 @@ def visible_contact_ids(db: Session, actor: Actor) -> set[str] | None:
         return None
     return set(db.exec(select(Lead.contact_id).where(Lead.tenant_id == actor.tenant_id,
                                                       Lead.assigned_to == actor.user.id)))
+
+
+def visible_contacts(actor: Actor, column: Any) -> Any | None:
+    """A WHERE condition keeping rows whose `column` (a contact id) the actor may see, as a
+    subquery — a seller with thousands of leads does not become thousands of parameters;
+    None when the actor sees every contact."""
+    if actor.sees_every_lead:
+        return None
+    mine = select(Lead.contact_id).where(Lead.tenant_id == actor.tenant_id,
+                                         Lead.assigned_to == actor.user.id)
+    return col(column).in_(mine)
 
 
 def may_see_contact(db: Session, actor: Actor, contact_id: str) -> bool:

@@ -27,7 +27,7 @@ from api.deps import ChannelsDep, ChatEventsDep, SessionDep
 from api.routes import appointments as appointments_api
 from api.routes import staff as staff_api
 from api.schemas import LeadIn
-from api.scoping import own_contact, visible_contact_ids
+from api.scoping import own_contact, visible_contacts
 from api.strict_input import StrictInputRoute
 from crm.models import AppointmentStatus, Contact, Scope, utcnow
 from crm.services.availability import opening_intervals
@@ -156,9 +156,9 @@ def _for_staff(message: str) -> str:
 def _search(db: Session, console: Console, text: str) -> list[Contact]:
     query = select(Contact).where(Contact.tenant_id == console.actor.tenant_id,
                                   matching(text))
-    allowed = visible_contact_ids(db, console.actor)
+    allowed = visible_contacts(console.actor, Contact.id)
     if allowed is not None:
-        query = query.where(col(Contact.id).in_(allowed))
+        query = query.where(allowed)
     return list(db.exec(query.order_by(col(Contact.name)).limit(CHOICES)))
 
 

@@ -20,7 +20,7 @@ from api.deps import Actor, ChannelsDep, ChatEventsDep, CrmReader, CrmWriter, Se
 from api.http_errors import unprocessable
 from api.paging import CalendarLimit, Offset
 from api.schemas import AppointmentOut, ContactRef
-from api.scoping import own_contact, visible_contact_ids
+from api.scoping import own_contact, visible_contacts
 from api.strict_input import StrictInputRoute
 from channels.staff_replies import send_staff_message
 from crm.errors import NoAppointment, ToolArgumentError
@@ -110,9 +110,9 @@ def list_appointments(db: SessionDep, actor: CrmReader,
     if to is not None:
         query = query.where(col(Appointment.start_at)
                             < datetime.combine(to + timedelta(days=1), time(), tz))
-    allowed = visible_contact_ids(db, actor)
+    allowed = visible_contacts(actor, Appointment.contact_id)
     if allowed is not None:
-        query = query.where(col(Appointment.contact_id).in_(allowed))
+        query = query.where(allowed)
     rows = db.exec(query.order_by(col(Appointment.start_at)).offset(offset).limit(limit)).all()
     actor.audit(db, action="appointment.list", resource_type="appointment",
                 resource_ids=[a.id for a, _, _ in rows],

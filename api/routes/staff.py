@@ -31,7 +31,13 @@ from api.schemas import (
     TrainingObjectionIn,
     TrainingObjectionOut,
 )
-from api.scoping import own_contact, own_conversation, own_lead, visible_contact_ids
+from api.scoping import (
+    own_contact,
+    own_conversation,
+    own_lead,
+    visible_contact_ids,
+    visible_contacts,
+)
 from api.strict_input import StrictInputRoute
 from crm.errors import Conflict, InvalidEmail, InvalidPhone
 from crm.models import (
@@ -230,9 +236,9 @@ def list_conversations(db: SessionDep, actor: CrmReader, needs_human: bool | Non
     query = select(Conversation).where(Conversation.tenant_id == actor.tenant_id)
     if needs_human is not None:
         query = query.where(Conversation.needs_human == needs_human)
-    allowed = visible_contact_ids(db, actor)
+    allowed = visible_contacts(actor, Conversation.contact_id)
     if allowed is not None:
-        query = query.where(col(Conversation.contact_id).in_(allowed))
+        query = query.where(allowed)
     rows = db.exec(query.order_by(col(Conversation.last_message_at).desc())
                    .offset(offset).limit(limit)).all()
     actor.audit(db, action="conversation.list", resource_type="conversation",
