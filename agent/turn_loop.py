@@ -16,17 +16,21 @@ checked before anything of it is kept.
   (agent.confirmations); after a refusal the customer can fix (no phone yet, a taken
   time), a question asking for it; otherwise the model is asked once more, then the
   runtime apologizes.
+- **A call repeated** with the same arguments after it succeeded in this turn (small models
+  loop on a reschedule until the iteration limit) is not run again: the turn ends there,
+  with the confirmation of what was done.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolCall, ToolMessage
 from sqlmodel import Session
 
 from agent import fencing
@@ -66,6 +70,18 @@ class Outcome:
     produced: list[BaseMessage] = field(default_factory=list)  # stored this turn
 
 
+def _key(call: ToolCall) -> str:
+    return json.dumps([call["name"], call["args"]], sort_keys=True, default=str)
+
+
+def _succeeded(message: ToolMessage) -> bool:
+    try:
+        data = json.loads(str(message.content))
+    except ValueError:
+        return False
+    return isinstance(data, dict) and data.get("ok") is True
+
+
 def count_usage(usage: dict[str, int], message: AIMessage) -> None:
     """Add one model call's reported token usage (providers that report none add a call)."""
     usage["model_calls"] = usage.get("model_calls", 0) + 1
@@ -86,12 +102,15 @@ def run_turn(graph: Any, messages: list[BaseMessage], *, history: Sequence[BaseM
     raises (the caller decides)."""
     outcome = Outcome()
     tz = ZoneInfo(context.tenant.timezone)
+    asked: dict[str, str] = {}  # tool call id -> its name and arguments
+    succeeded: set[str] = set()  # calls (name and arguments) that succeeded this turn
     attempt_input = list(messages)
     text = ""
     for attempt in (1, 2):
         final: AIMessage | None = None
         produced: list[BaseMessage] = []
         config = {"recursion_limit": limit, "max_concurrency": 1}
+        repeated = False
         for update in graph.stream({"messages": attempt_input}, context=context,
                                    config=config, stream_mode="updates"):
             observe(update)
@@ -103,7 +122,13 @@ def run_turn(graph: Any, messages: list[BaseMessage], *, history: Sequence[BaseM
                             if not message.tool_calls:
                                 final = message  # checked before anything of it is kept
                                 continue
+                            if all(_key(c) in succeeded for c in message.tool_calls):
+                                repeated = True  # done already: not run again (docstring)
+                                break
                             outcome.calls += [c["name"] for c in message.tool_calls]
+                            asked.update({c["id"] or "": _key(c) for c in message.tool_calls})
+                        elif isinstance(message, ToolMessage) and _succeeded(message):
+                            succeeded.add(asked.get(message.tool_call_id, ""))
                         fields = stored_fields(message)
                         if fields is not None:
                             add_message(db, conversation=conversation, flush=False, **fields)
@@ -111,6 +136,9 @@ def run_turn(graph: Any, messages: list[BaseMessage], *, history: Sequence[BaseM
                 fencing.check()
                 db.commit()
             after_commit(context)
+            if repeated:
+                log.info("repeated tool call conversation=%s", conversation.id)
+                break
         outcome.produced += produced
         raw = str(final.content) if final is not None else ""
         text = clean_reply(raw, tool_names)

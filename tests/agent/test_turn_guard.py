@@ -279,6 +279,25 @@ def test_a_taken_time_echoed_back_offers_the_free_times_the_tool_returned(
     assert "10:00" not in result.reply and "¿Te sirve alguno?" in result.reply
 
 
+def test_a_call_repeated_after_it_succeeded_ends_the_turn_with_its_confirmation(
+    openai_runtime: AgentRuntime, stub: OpenAIStub, db: Session
+) -> None:
+    # Qwen 1.5B called the same successful reschedule six times, up to the iteration limit.
+    tenant = make_tenant(db)
+    stub.push(tool_call("save_contact_details", SAVE), tool_call("book_appointment", BOOK),
+              tool_call("book_appointment", BOOK), tool_call("book_appointment", BOOK),
+              text("nunca llega"))
+    result = _say(openai_runtime, tenant.slug, ASK)
+    assert result.ok
+    assert result.reply == "Listo, te reservé Limpieza dental el martes 24/11 a las 10:00. " \
+                           "¡Te esperamos!"
+    assert result.tool_calls == ("save_contact_details", "book_appointment")
+    assert len(stub.requests) == 3  # stopped at the first repetition
+    db.commit()
+    assert db.exec(select(Appointment)).one().status == AppointmentStatus.confirmada
+    assert not db.exec(select(Conversation)).one().needs_human
+
+
 def test_contact_details_the_customer_never_wrote_are_not_saved(
     openai_runtime: AgentRuntime, stub: OpenAIStub, db: Session
 ) -> None:
