@@ -162,11 +162,13 @@ def dedup_key(item: Item) -> tuple[str, str] | None:
 
 
 def thread_key(item: Item) -> str:
-    """Items with one key are processed in arrival order (one conversation, one lead)."""
+    """Items with one key are processed in arrival order (one conversation; the Lead Ads
+    submissions of one page, so that two forms one person sent register in the order they
+    came: the first creates or finds the contact, the second finds it)."""
     if isinstance(item, InboundMessage):
         return f"{item.channel.value}:{item.account_id}:{item.sender_id}"
     if isinstance(item, LeadgenChange):
-        return f"{item.channel.value}:{item.leadgen_id}"
+        return f"{item.channel.value}:{item.account_id}"
     return f"{item.channel.value}:status:{item.message_id}"
 
 

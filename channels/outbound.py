@@ -176,9 +176,12 @@ def deliver_once(ctx: ChannelContext, *, connection: ChannelConnection, conversa
     through = progress.through
     if progress.intent_at is not None:  # died mid-send, or lost Meta's answer: receipts decide
         if through < last:
+            statuses = connection.kind == ChannelKind.whatsapp  # receipts that show lag
             through = await_receipts(ctx.engine, message_id=message_id, last_part=last,
                                      since=progress.intent_at,
-                                     seconds=ctx.settings.send_confirm_seconds)
+                                     seconds=ctx.settings.send_confirm_seconds,
+                                     tenant_id=connection.tenant_id if statuses else None,
+                                     channel=connection.kind.value if statuses else None)
         log.warning("send without a recorded outcome message=%d confirmed-through=%d "
                     "last=%d resend=%s", message_id, through, last, through < last)
     with Session(ctx.engine, expire_on_commit=False) as db:

@@ -36,13 +36,19 @@ Meta delivers the receipt again. A WhatsApp status that is a receipt also moves 
 delivery forward right there (one small update), so it needs no queue entry and no worker
 at all: statuses are most of Meta's webhook traffic (sent, delivered, read per message).
 
-Residual risk, by design: when Meta accepted a part but its receipt arrives more than
-`send_confirm_seconds` (or the visibility timeout, whichever ends later) after the intent
-(Meta's webhooks are normally seconds behind, but can back up during its incidents), that
-part goes to the user twice; the same happens after every crash in the send window when
-the business's app is not subscribed to WhatsApp `messages` statuses or to Messenger /
-Instagram `message_echoes`. (A worker that stalls past its visibility timeout without dying
-is another matter: the worker that takes its shard may run the same turn alongside it.)
+Receipts that back up (Meta's webhooks during its incidents, or an API answering them
+slowly under load) are told apart from a send that never reached Meta: on WhatsApp, whose
+receipts are statuses, sends of the connection recorded after the intent that have no
+status yet mean the receipts lag behind, and the retry waits for them (up to LAG_FACTOR
+times `send_confirm_seconds`) instead of sending again at the end of the confirm window.
+
+Residual risk, by design: when Meta accepted a part but its receipt arrives after that
+(Messenger and Instagram: after `send_confirm_seconds`; with no later send to measure the
+lag by; or after LAG_FACTOR times the window), that part goes to the user twice; the same
+happens after every crash in the send window when the business's app is not subscribed to
+WhatsApp `messages` statuses or to Messenger / Instagram `message_echoes`. (A worker that
+stalls past its visibility timeout without dying is another matter: the worker that takes
+its shard may run the same turn alongside it.)
 """
 
 from __future__ import annotations
@@ -51,7 +57,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -74,6 +80,10 @@ log = logging.getLogger("mostrador.channels.receipts")
 
 PREFIX = "mst"
 POLL_SECONDS = 0.1
+# A send recorded this long after an intent was accepted by Meta after the intent's send.
+RECEIPT_ORDER_MARGIN = 1.0
+# How much longer than `send_confirm_seconds` a retry waits while receipts lag behind.
+LAG_FACTOR = 10
 
 
 def reference(message_id: int, part: int) -> str:
@@ -201,15 +211,50 @@ def send_progress(db: Session, *, message_id: int) -> SendProgress:
 
 
 def await_receipts(engine: Engine, *, message_id: int, last_part: int, since: datetime,
-                   seconds: float,
+                   seconds: float, tenant_id: str | None = None, channel: str | None = None,
                    sleep: Callable[[float], object] = time.sleep) -> int:
-    """The last part Meta confirmed, once every part up to `last_part` is confirmed or
-    `seconds` have passed since `since` (the intent; machines' clocks in sync)."""
+    """The last part Meta confirmed, once every part up to `last_part` is confirmed or Meta's
+    receipts show that the rest never reached it.
+
+    At least `seconds` pass after `since` (the intent; machines' clocks in sync). With
+    `tenant_id` and `channel` (a channel whose receipts are statuses: WhatsApp), the wait
+    goes on while receipts lag behind: when sends of the channel recorded after ours
+    (RECEIPT_ORDER_MARGIN later) exist and none of them has its receipt yet, ours may still
+    be on its way, and sending again would send twice. The wait ends when one of them has
+    its receipt (Meta's webhooks are past ours), or after LAG_FACTOR times `seconds`.
+    """
     deadline = since.timestamp() + seconds
+    patience = since.timestamp() + seconds * LAG_FACTOR
     while True:
         with Session(reader_engine(engine)) as db:
             through = send_progress(db, message_id=message_id).through
-        left = deadline - time.time()
-        if through >= last_part or left <= 0:
-            return through
-        sleep(min(POLL_SECONDS, left))
+            now = time.time()
+            if through >= last_part:
+                return through
+            if now >= deadline and (tenant_id is None or channel is None or now >= patience
+                                    or not _receipts_lag(db, tenant_id=tenant_id,
+                                                         channel=channel, since=since,
+                                                         message_id=message_id)):
+                if now >= patience:
+                    log.warning("receipts still lag; sending again message=%d", message_id)
+                return through
+        sleep(POLL_SECONDS if now >= deadline else min(POLL_SECONDS, deadline - now))
+
+
+def _receipts_lag(db: Session, *, tenant_id: str, channel: str, since: datetime,
+                  message_id: int) -> bool:
+    """The business gets statuses, sends of `channel` recorded after `since` (by
+    RECEIPT_ORDER_MARGIN) exist, and Meta's receipts have reached none of them (each is
+    still only `accepted`)."""
+    sends = select(OutboundDelivery.id).where(
+        OutboundDelivery.tenant_id == tenant_id, OutboundDelivery.channel == channel,
+        OutboundDelivery.message_id != message_id, col(OutboundDelivery.part) >= 0,
+        col(OutboundDelivery.external_id).is_not(None))
+    later = sends.where(
+        col(OutboundDelivery.created_at) > since + timedelta(seconds=RECEIPT_ORDER_MARGIN))
+    receipted = OutboundDelivery.status != DeliveryStatus.accepted
+    if db.exec(sends.where(receipted).limit(1)).first() is None:
+        return False  # never a status: the app is not subscribed, there is nothing to wait for
+    if db.exec(later.limit(1)).first() is None:
+        return False  # nothing sent since ours: no sign of a backlog
+    return db.exec(later.where(receipted).limit(1)).first() is None

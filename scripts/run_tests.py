@@ -6,6 +6,13 @@
 - Chromium for the browser tests: /usr/bin/chromium, installed from Debian when missing and
   we are root; else a clear error.
 Never skips: a missing service is a failure with instructions.
+
+It also prints the 15 slowest tests, and runs the tests on MOSTRADOR_TEST_WORKERS processes
+(pytest-xdist; default 2, `0` for one process; `-n` on the command line wins). Each test
+has its own PostgreSQL schema, Redis key prefix, files and ports, so workers share
+nothing; the chaos tests (marker `chaos`) stay on one worker, one at a time
+(`--dist loadgroup`), each beside its busy loop. MOSTRADOR_CHAOS_SCALE sizes them
+(tests.support.contention).
 """
 
 from __future__ import annotations
@@ -86,13 +93,25 @@ def ensure_chromium(env: dict[str, str]) -> None:
     env["MOSTRADOR_TEST_CHROMIUM"] = path
 
 
+def pytest_options(args: list[str]) -> list[str]:
+    """--durations=15, and the worker processes unless the arguments choose."""
+    options = [] if any(a.startswith("--durations") for a in args) else ["--durations=15"]
+    chosen = any(a == "-n" or a.startswith(("-n=", "--numprocesses")) or
+                 (a.startswith("-n") and a[2:].isdigit()) for a in args)
+    workers = os.environ.get("MOSTRADOR_TEST_WORKERS", "2")
+    if not chosen and "no:xdist" not in args and workers not in ("", "0", "1"):
+        options += ["-n", workers, "--dist", "loadgroup"]
+    return options
+
+
 def main() -> int:
     env = dict(os.environ)
     env.setdefault("MOSTRADOR_TEST_POSTGRES_URL", PG_DEFAULT)
     redis = ensure_redis(env)
     ensure_chromium(env)
     try:
-        return subprocess.call([sys.executable, "-m", "pytest", *sys.argv[1:]], env=env)
+        return subprocess.call([sys.executable, "-m", "pytest", *pytest_options(sys.argv[1:]),
+                                *sys.argv[1:]], env=env)
     finally:
         if redis is not None:
             redis.terminate()

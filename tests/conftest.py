@@ -43,6 +43,27 @@ def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", guarded)
 
 
+@pytest.fixture(autouse=True)
+def _cpu_contention(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Tests marked `chaos` run beside a busy-loop process (tests.support.contention): a
+    race in the product should fail them here, not in production."""
+    if request.node.get_closest_marker("chaos") is None:
+        yield
+        return
+    from tests.support.contention import busy_loop
+
+    with busy_loop():
+        yield
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Chaos tests run one at a time on one xdist worker (`--dist loadgroup`): each brings
+    its own busy loop, and two of them at once would measure the machine, not the code."""
+    for item in items:
+        if item.get_closest_marker("chaos") is not None:
+            item.add_marker(pytest.mark.xdist_group("chaos"))
+
+
 def postgres_url() -> str:
     url = os.environ.get("MOSTRADOR_TEST_POSTGRES_URL")
     if not url:

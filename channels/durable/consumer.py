@@ -3,13 +3,14 @@
 Each of `concurrency` runner threads repeatedly takes the lease of a shard that has
 entries (SET NX PX), XAUTOCLAIMs the shard's pending entries (a dead worker's, in stream
 order), reads new ones with XREADGROUP, and answers each conversation once its messages
-have been quiet for the debounce window. A runner gives the shard back when it is empty or
-after a time slice, so every shard is served even with fewer threads than shards. One
-thread renews the held leases every third of the visibility timeout; a worker that dies
-stops renewing and its shards move to others once the timeout passes; one that only
-stalled that long finds out at its next write or send (agent.fencing) and stops. A housekeeping
-thread re-enqueues what the database holds as unfinished, retries Lead Ads intakes, and
-forgets the consumer names of dead workers.
+have been quiet for the debounce window: one turn per burst, where a burst is messages that
+arrived within the window of each other (`bursts`), however late they are read. A runner
+gives the shard back when it is empty or after a time slice, so every shard is served even
+with fewer threads than shards. One thread renews the held leases every third of the
+visibility timeout; a worker that dies stops renewing and its shards move to others once
+the timeout passes; one that only stalled that long finds out at its next write or send
+(agent.fencing) and stops. A housekeeping thread re-enqueues what the database holds as
+unfinished, retries Lead Ads intakes, and forgets the consumer names of dead workers.
 """
 
 from __future__ import annotations
@@ -272,15 +273,20 @@ class Worker:
             new = [e for _, entries in (got or []) for e in entries]
             add(new)
             now_ms = time.time() * 1000
-            for key in [k for k, es in buffer.items()
-                        if now_ms - es[-1].ms >= self.debounce_ms]:
+            for key in list(buffer):
+                turns = bursts(buffer[key], self.debounce_ms)
+                if now_ms - turns[-1][-1].ms < self.debounce_ms:
+                    turns.pop()  # the last burst is inside its window: more may join it
+                if not turns:
+                    continue
                 if self._stop.is_set() or not self._holds(shard) or \
                         client.exists(self.queue.hold_key(shard)):
                     return  # unacknowledged entries stay pending for the next holder
-                entries = buffer.pop(key)
-                batches = [entries] if self.debounce_ms else [[e] for e in entries]
+                rest = buffer.pop(key)[sum(len(t) for t in turns):]
+                if rest:
+                    buffer[key] = rest
                 with fenced(lambda: self._fence(shard)):
-                    for n, batch in enumerate(batches):  # a burst's turn, or one per message
+                    for n, batch in enumerate(turns):  # one turn per burst, in order
                         if n and client.exists(self.queue.hold_key(shard)):
                             return  # an erasure waits for this shard (channels.durable.hold)
                         if not self._handle(batch):
@@ -418,6 +424,24 @@ class Worker:
         timer = threading.Timer(delay, task)
         timer.daemon = True
         timer.start()
+
+
+def bursts(entries: list[Entry], window_ms: int) -> list[list[Entry]]:
+    """One conversation's entries (in stream order) cut into the turns they make.
+
+    A message that arrived (Redis's entry time) within `window_ms` of the one before joins
+    its burst; a longer gap starts a new burst, answered in a turn of its own. What counts
+    is when each message arrived, not when a worker reads it: entries a crashed worker left
+    pending, or that queued up behind a slow turn, come back together, and messages sent
+    10 s apart are still separate questions. With no window every message is its own turn.
+    """
+    found: list[list[Entry]] = []
+    for entry in entries:
+        if found and entry.ms - found[-1][-1].ms < window_ms:
+            found[-1].append(entry)
+        else:
+            found.append([entry])
+    return found
 
 
 def _ids(entries: list[Entry]) -> list[str]:

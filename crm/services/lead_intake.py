@@ -15,13 +15,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from crm.errors import InvalidEmail, InvalidPhone
+from crm.locks import lock_name
 from crm.models import (
     Contact,
     IntakeState,
     Lead,
     LeadAdIntake,
     LeadSource,
-    Role,
     Tenant,
     User,
     utcnow,
@@ -70,6 +70,10 @@ def register(db: Session, *, tenant: Tenant, intake: LeadAdIntake, answers: dict
              seller_ids: list[str], now: datetime | None = None) -> Lead:
     """Create or update the contact and lead for the answers; the intake is `registrado`."""
     now = now or utcnow()
+    # One registration of the business at a time: finding the person (by phone, by email)
+    # and then writing their details must not interleave with another intake's, or two
+    # events of one person both create them (a unique phone/email: IntegrityError).
+    lock_name(db, f"mostrador.lead-intake:{tenant.id}")
     name = _first(answers, NAME_FIELDS) or " ".join(
         v for v in (answers.get("first_name"), answers.get("last_name")) if v) or None
     phone, email = _valid_phone(tenant, _first(answers, PHONE_FIELDS)), _valid_email(
@@ -131,20 +135,11 @@ def intakes_to_retry(db: Session, *, max_attempts: int, now: datetime | None = N
 
 def _pick_seller(db: Session, *, tenant: Tenant, seller_ids: list[str]) -> User | None:
     """Round-robin among the connection's sellers when it names some, else every seller."""
-    if not seller_ids:
-        return next_seller(db, tenant=tenant)
-    seller = db.exec(
-        select(User)
-        .where(User.tenant_id == tenant.id, User.role == Role.seller, User.active,
-               col(User.id).in_(seller_ids))
-        .order_by(col(User.last_assigned_at).asc().nulls_first(), col(User.email))
-        .limit(1).with_for_update()
-    ).first()
-    if seller is None:
-        return next_seller(db, tenant=tenant)
-    seller.last_assigned_at = utcnow()
-    db.add(seller)
-    return seller
+    if seller_ids:
+        seller = next_seller(db, tenant=tenant, among=seller_ids)
+        if seller is not None:
+            return seller
+    return next_seller(db, tenant=tenant)
 
 
 def _known_contact(db: Session, *, tenant: Tenant, phone: str | None,

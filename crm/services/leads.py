@@ -21,18 +21,27 @@ OPEN_STAGES = (
 )
 
 
-def next_seller(db: Session, *, tenant: Tenant) -> User | None:
-    """The active seller assigned least recently (never-assigned first), or None.
+def next_seller(db: Session, *, tenant: Tenant, among: list[str] | None = None) -> User | None:
+    """The active seller assigned least recently (never-assigned first), or None; with
+    `among`, only those users are candidates. Their `last_assigned_at` becomes now.
 
-    The row is locked (FOR UPDATE on PostgreSQL) so concurrent intakes rotate, not collide.
+    Concurrent assignments take turns: the tenant's rotation lock (crm.locks, held until
+    the caller's transaction ends) comes before the read, so the next one sees this one's
+    choice. (`ORDER BY … LIMIT 1 FOR UPDATE` alone is not enough on PostgreSQL: a waiter
+    gets the row it first chose, re-read but not re-sorted, and one seller gets both.)
     """
+    from crm.locks import lock_name
+
+    lock_name(db, f"mostrador.seller-rotation:{tenant.id}")
     query = (
         select(User)
         .where(User.tenant_id == tenant.id, User.role == Role.seller, User.active)
         .order_by(col(User.last_assigned_at).asc().nulls_first(), col(User.email))
         .limit(1)
-        .with_for_update()
+        .execution_options(populate_existing=True)
     )
+    if among is not None:
+        query = query.where(col(User.id).in_(among))
     seller = db.exec(query).first()
     if seller is not None:
         seller.last_assigned_at = utcnow()
@@ -120,3 +129,21 @@ def matching(text: str) -> ColumnElement[bool]:
         conditions += [col(Contact.phone).contains(digits, autoescape=True),
                        col(Contact.claimed_phone).contains(digits, autoescape=True)]
     return or_(*conditions)
+
+
+def stage_counts(db: Session, *, tenant_id: str, seller_id: str | None = None,
+                 source: LeadSource | None = None, search: str | None = None
+                 ) -> dict[LeadStage, int]:
+    """How many leads each stage has (the board's column heads), with the board's filters:
+    a seller's own (`seller_id`), a source, a search (see `matching`)."""
+    query = select(Lead.stage, func.count()).where(Lead.tenant_id == tenant_id)
+    if seller_id is not None:
+        query = query.where(Lead.assigned_to == seller_id)
+    if source is not None:
+        query = query.where(Lead.source == source)
+    if search and search.strip():
+        query = query.join(Contact, col(Contact.id) == Lead.contact_id).where(matching(search))
+    counts = dict.fromkeys(LeadStage, 0)
+    for stage, count in db.exec(query.group_by(col(Lead.stage))):
+        counts[LeadStage(stage)] = count
+    return counts

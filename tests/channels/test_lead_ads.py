@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import Session, select
 
 from crm.models import (
@@ -73,6 +74,7 @@ def test_re_driving_errored_intakes_registers_them(
     assert intake.state == IntakeState.registrado
 
 
+@pytest.mark.chaos  # two intakes at once, beside a busy loop
 def test_a_known_phone_or_email_updates_the_contact_and_its_open_lead(
         meta: Poster, db: Session, demo: Tenant, graph: GraphStandIn,
         channel_settings: Settings) -> None:
@@ -95,6 +97,7 @@ def test_a_known_phone_or_email_updates_the_contact_and_its_open_lead(
     assert {i.state for i in _intakes(db)} == {IntakeState.registrado}
 
 
+@pytest.mark.chaos  # two intakes at once, beside a busy loop
 def test_leads_rotate_among_the_connections_sellers(
         meta: Poster, db: Session, demo: Tenant, graph: GraphStandIn,
         channel_settings: Settings) -> None:

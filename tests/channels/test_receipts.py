@@ -3,26 +3,40 @@ that brings it back records the part as accepted by Meta (channels.receipts)."""
 
 from __future__ import annotations
 
+import threading
+import time
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from channels.receipts import parse_reference, reference
+from channels.receipts import (
+    LAG_FACTOR,
+    RECEIPT_ORDER_MARGIN,
+    await_receipts,
+    parse_reference,
+    record_accepted,
+    reference,
+)
 from crm.models import (
+    Channel,
     ChannelConnection,
     ChannelKind,
+    Conversation,
     DeliveryStatus,
     Message,
     MessageRole,
     OutboundDelivery,
     Tenant,
     WebhookEvent,
+    utcnow,
 )
 from crm.settings import Settings
 from tests.channels.conftest import NOW_TS, WA_PHONE_ID, Poster, connect
 from tests.channels.payloads import messaging, text_event, wa_status, wa_text
-from tests.factories import make_tenant
+from tests.factories import make_contact, make_tenant
 from tests.support.graph_standin import GraphStandIn
 
 PAGE = "1122334455"
@@ -118,3 +132,74 @@ def test_a_messenger_echo_bringing_our_metadata_back_records_the_part_and_nothin
     assert (delivery.message_id, delivery.external_id) == (reply.id, "m_standin_1")
     assert len(db.exec(select(WebhookEvent)).all()) == events  # an echo is no work
     assert graph.sends() == [send]
+
+
+def _two_replies(db: Session, engine: Engine) -> tuple[str, int, int]:
+    """(tenant id, our reply's id, another reply's id): two WhatsApp conversations."""
+    tenant = make_tenant(db)
+    ids = []
+    for n in range(2):
+        contact = make_contact(db, tenant)
+        conversation = Conversation(tenant_id=tenant.id, contact_id=contact.id,
+                                    channel=Channel.whatsapp, external_id=f"54911000009{n}")
+        db.add(conversation)
+        db.flush()
+        message = Message(conversation_id=conversation.id, role=MessageRole.assistant,
+                          text="hola")
+        db.add(message)
+        db.flush()
+        assert message.id is not None
+        ids.append(message.id)
+    db.commit()
+    return tenant.id, ids[0], ids[1]
+
+
+def _wait_in_thread(engine: Engine, *, tenant_id: str, message_id: int, since: datetime,
+                    seconds: float) -> tuple[threading.Thread, list[int]]:
+    found: list[int] = []
+    thread = threading.Thread(target=lambda: found.append(await_receipts(
+        engine, message_id=message_id, last_part=0, since=since, seconds=seconds,
+        tenant_id=tenant_id, channel="whatsapp")))
+    thread.start()
+    return thread, found
+
+
+def test_a_retry_waits_past_the_confirm_window_while_receipts_lag_behind(
+        db: Session, engine: Engine) -> None:
+    """The receipt of our send is late (Meta's webhooks back up, or the API answers them
+    slowly under load): a send recorded after ours still has no status either. The retry
+    waits for the receipt instead of sending the reply a second time."""
+    tenant_id, ours, other = _two_replies(db, engine)
+    since = utcnow()
+    db.add(OutboundDelivery(tenant_id=tenant_id, message_id=other, channel="whatsapp",
+                            external_id="wamid.earlier", part=0, status=DeliveryStatus.read,
+                            created_at=since - timedelta(seconds=60)))  # statuses do come
+    db.add(OutboundDelivery(tenant_id=tenant_id, message_id=other, channel="whatsapp",
+                            external_id="wamid.later", part=1, status=DeliveryStatus.accepted,
+                            created_at=since + timedelta(seconds=RECEIPT_ORDER_MARGIN + 1)))
+    db.commit()
+    thread, found = _wait_in_thread(engine, tenant_id=tenant_id, message_id=ours,
+                                    since=since, seconds=0.3)
+    time.sleep(1.0)  # well past the confirm window
+    assert thread.is_alive() and found == []
+    record_accepted(db, tenant_id=tenant_id, message_id=ours, channel="whatsapp",
+                    external_id="wamid.ours", part=0)  # the receipt arrives at last
+    db.commit()
+    thread.join(10)
+    assert found == [0]  # Meta has it: nothing is sent again
+
+
+def test_a_retry_sends_again_once_receipts_are_past_its_send(
+        db: Session, engine: Engine) -> None:
+    """A send recorded after ours has its receipt and ours has none: Meta never got ours."""
+    tenant_id, ours, other = _two_replies(db, engine)
+    since = utcnow()
+    db.add(OutboundDelivery(tenant_id=tenant_id, message_id=other, channel="whatsapp",
+                            external_id="wamid.later", part=0, status=DeliveryStatus.sent,
+                            created_at=since + timedelta(seconds=RECEIPT_ORDER_MARGIN + 1)))
+    db.commit()
+    started = time.monotonic()
+    thread, found = _wait_in_thread(engine, tenant_id=tenant_id, message_id=ours,
+                                    since=since, seconds=0.3)
+    thread.join(10)
+    assert found == [-1] and time.monotonic() - started < 0.3 * LAG_FACTOR

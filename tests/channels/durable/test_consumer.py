@@ -35,7 +35,7 @@ from crm.models import (
 from crm.settings import Settings
 from tests.channels.conftest import NOW_TS, WA_PHONE_ID, Poster, connect
 from tests.channels.durable.conftest import wait_until, workers
-from tests.channels.payloads import leadgen, wa_text
+from tests.channels.payloads import leadgen, wa_text, wa_update, wa_value
 from tests.support.graph_standin import GraphStandIn
 
 WEB_SESSION = "web-session-1-0000000000000000"
@@ -113,6 +113,43 @@ def test_a_burst_within_the_debounce_window_is_answered_in_one_turn(
     assert [r for r, _ in user_then_replies(db, conversation.id)] == [
         "user", "user", "user", "assistant", "user", "assistant"]
     assert all(k.state == InboundState.done for k in db.exec(select(InboundKey)))
+
+
+def test_after_a_crash_messages_are_merged_only_within_the_debounce_window_of_arrival(
+        queued_meta: Poster, wa: ChannelConnection, graph: GraphStandIn, queue: Queue,
+        queue_settings: Settings, runtime: AgentRuntime, db: Session) -> None:
+    """A worker read every message and died: they come back at once (XAUTOCLAIM), long
+    quiet. Messages that arrived further apart than the window are separate questions, each
+    answered; only a burst inside the window is one turn."""
+    settings = queue_settings.model_copy(update={"debounce_seconds": 0.5})
+    senders = [f"54911000003{n:02d}" for n in range(3)]
+
+    def post_round(round_: int, per_sender: int) -> None:
+        # One webhook for the round: its messages reach Redis in one pipeline, together.
+        messages = [{"from": s, "id": f"wamid.{s}.{round_}.{k}", "type": "text",
+                     "timestamp": str(NOW_TS + round_), "text": {"body": f"pregunta {k}"}}
+                    for s in senders for k in range(per_sender)]
+        contacts = [{"profile": {"name": "Ana"}, "wa_id": s} for s in senders]
+        assert queued_meta.post(wa_update(wa_value(
+            WA_PHONE_ID, contacts=contacts, messages=messages))).status_code == 200
+
+    post_round(0, 1)
+    time.sleep(1.2)  # well past the window: a new question
+    post_round(1, 1)
+    time.sleep(1.2)
+    post_round(2, 2)  # a burst: two messages together
+    for shard in range(queue.shards):  # the crashed worker had read them all
+        queue.client.xreadgroup(GROUP, "crashed-worker", {queue.stream(shard): ">"})
+    assert queue.stats().pending == 12
+    with workers(settings, runtime):
+        wait_until(lambda: queue.stats().depth == 0, message="every message answered")
+    assert len(graph.sends()) == 9
+    db.commit()
+    for sender in senders:
+        conversation = db.exec(select(Conversation).where(
+            Conversation.external_id == sender)).one()
+        assert [r for r, _ in user_then_replies(db, conversation.id)] == [
+            "user", "assistant", "user", "assistant", "user", "user", "assistant"]
 
 
 def test_a_reply_graph_keeps_refusing_goes_to_the_dead_letters_and_flags_the_conversation(
@@ -194,7 +231,7 @@ def test_a_leadgen_through_redis_makes_one_lead_for_a_seller_even_when_delivered
     assert queue.stats().depth == 1
     event = db.exec(select(WebhookEvent)).one()
     assert event.id is not None  # and the queue delivers its entry twice (at least once)
-    queue.enqueue_work([Work(event_id=event.id, index=0, key="lead_ads:940001")])
+    queue.enqueue_work([Work(event_id=event.id, index=0, key=f"lead_ads:{PAGE}")])
     with workers(queue_settings, runtime):
         wait_until(lambda: queue.stats().depth == 0, message="both entries")
     db.commit()

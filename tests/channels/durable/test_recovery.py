@@ -42,12 +42,15 @@ from crm.settings import Settings
 from tests.channels.conftest import APP_SECRET, NOW_TS, WA_PHONE_ID
 from tests.channels.durable.conftest import wait_until
 from tests.channels.payloads import signed, wa_text
+from tests.support.contention import scaled
 from tests.support.graph_standin import GraphStandIn
 from tests.support.live_server import live_server
 from tests.support.redis_server import RedisServer
 
+pytestmark = pytest.mark.chaos  # beside a busy loop (tests.support.contention)
+
 ROOT = Path(__file__).resolve().parents[3]
-CONVERSATIONS = 50
+CONVERSATIONS = scaled(20, minimum=8)  # 50 (the stress run of issue 13): SCALE=2.5
 PER_CONVERSATION = 10
 FOLLOW_UPS = ["gracias", "qué horarios tienen?", "dónde quedan?", "cuánto sale la limpieza?",
               "ok", "perfecto", "hasta luego", "una consulta más", "genial"]
@@ -105,8 +108,15 @@ class Workers:
 
     def start(self, concurrency: int = 4, graph_tag: str | None = None,
               llm_seconds: float | None = None) -> subprocess.Popen[bytes]:
-        """A worker process; with `graph_tag` its Graph calls go to `{stand-in}/{tag}/...`,
-        so the stand-in can tell them apart; `llm_seconds` is how long its model takes."""
+        """A worker process, once it is ready (see `spawn`)."""
+        return self.ready(self.spawn(concurrency, graph_tag, llm_seconds))
+
+    def spawn(self, concurrency: int = 4, graph_tag: str | None = None,
+              llm_seconds: float | None = None) -> subprocess.Popen[bytes]:
+        """A worker process, starting (`ready` waits for it: importing takes seconds, so
+        start several before waiting); with `graph_tag` its Graph calls go to
+        `{stand-in}/{tag}/...`, so the stand-in can tell them apart; `llm_seconds` is how
+        long its model takes."""
         data = dict(self.data)
         if graph_tag:
             data["graph_api_url"] = f"{data['graph_api_url']}/{graph_tag}"
@@ -117,11 +127,14 @@ class Workers:
             process = subprocess.Popen(
                 [sys.executable, "-m", "tests.support.queue_worker", json.dumps(data),
                  str(concurrency)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=log)
+        self.processes.append(process)
+        return process
+
+    def ready(self, process: subprocess.Popen[bytes]) -> subprocess.Popen[bytes]:
         assert process.stdout is not None
         word, name = process.stdout.readline().decode().split()
         assert word == "ready"
         self.names[process.pid] = name
-        self.processes.append(process)
         return process
 
     def log_text(self) -> str:
@@ -217,14 +230,15 @@ def test_a_worker_killed_mid_run_loses_nothing_and_answers_nothing_twice(
         own_settings: Settings, meta_api: httpx.Client, wa: ChannelConnection, db: Session,
         graph: GraphStandIn, worker_processes: Workers) -> None:
     graph.send_receipts(str(meta_api.base_url.join("/webhooks/meta")), APP_SECRET)  # as Meta
-    victim = worker_processes.start(graph_tag="victim")
-    for _ in range(2):
-        worker_processes.start()
+    victim = worker_processes.spawn(graph_tag="victim")
+    for process in [victim] + [worker_processes.spawn() for _ in range(2)]:
+        worker_processes.ready(process)
     queue = Queue.from_settings(own_settings)
     for turn in range(PER_CONVERSATION):
         post_turn(meta_api, turn)
         if turn == 3:
-            wait_until(lambda: len(graph.sends()) >= 100, message="work under way")
+            wait_until(lambda: len(graph.sends()) >= 2 * CONVERSATIONS,
+                       message="work under way")
             # Killed in the send window: Meta has accepted a reply of the victim's and the
             # victim has not heard back (nor recorded it); the others keep their pace.
             graph.slow(0.3)
@@ -234,7 +248,7 @@ def test_a_worker_killed_mid_run_loses_nothing_and_answers_nothing_twice(
             graph.slow(0)
             name = worker_processes.names[victim.pid]
             assert pending_of(queue, name) > 0  # left for the others to reclaim
-            worker_processes.start()
+            worker_processes.spawn()  # a replacement joins when it is ready
     wait_until(lambda: all_done(db), timeout=90, message="every message processed")
     wait_until(lambda: queue.stats().depth == 0, message="every ack")
     time.sleep(0.5)  # a duplicate would show up now
@@ -248,8 +262,8 @@ def test_no_acknowledged_message_is_lost_when_redis_restarts_mid_run(
         own_settings: Settings, meta_api: httpx.Client, wa: ChannelConnection, db: Session,
         graph: GraphStandIn, worker_processes: Workers, redis_server: RedisServer) -> None:
     # No worker dies here, so no send is left without an outcome: no receipts needed.
-    for _ in range(2):
-        worker_processes.start()
+    for process in [worker_processes.spawn() for _ in range(2)]:
+        worker_processes.ready(process)
     queue = Queue.from_settings(own_settings)
     for turn in range(PER_CONVERSATION):
         post_turn(meta_api, turn)

@@ -58,14 +58,17 @@ def started(queue_settings: Settings, tmp_path: Path
         process = subprocess.Popen(
             [str(MOSTRADOR), "worker", "--concurrency", "2", "--metrics-port", str(port)],
             cwd=tmp_path, env=worker_env(queue_settings), stdout=out, stderr=out)
-    # started when its metrics answer (or failed: say why)
-    wait_until(lambda: process.poll() is not None or _answers(port), timeout=60,
-               message="the worker's metrics port")
-    assert process.poll() is None, log.read_text(errors="replace")[-2000:]
-    yield process, port
-    if process.poll() is None:
-        process.kill()
-        process.wait(10)
+    try:
+        # started when its metrics answer (or failed: say why); importing the worker takes
+        # ~9 s on an idle machine, far longer on a loaded one
+        wait_until(lambda: process.poll() is not None or _answers(port), timeout=120,
+                   message="the worker's metrics port")
+        assert process.poll() is None, log.read_text(errors="replace")[-2000:]
+        yield process, port
+    finally:  # a failed start does not leave the process behind
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
 
 
 def _answers(port: int) -> bool:
