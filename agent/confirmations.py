@@ -43,6 +43,10 @@ _TEXTS = {
 }
 
 
+# The actions a confirmation can be built for: repeating one that succeeded is a loop.
+ACTIONS = frozenset(_TEXTS["es"])
+
+
 def _when(iso: object, tz: ZoneInfo, lang: str) -> str:
     start = datetime.fromisoformat(str(iso)).astimezone(tz)
     day = weekday_name(start.date(), lang)

@@ -16,9 +16,10 @@ checked before anything of it is kept.
   (agent.confirmations); after a refusal the customer can fix (no phone yet, a taken
   time), a question asking for it; otherwise the model is asked once more, then the
   runtime apologizes.
-- **A call repeated** with the same arguments after it succeeded in this turn (small models
-  loop on a reschedule until the iteration limit) is not run again: the turn ends there,
-  with the confirmation of what was done.
+- **An action repeated** with the same arguments after it succeeded in this turn (small
+  models loop on a reschedule until the iteration limit) is not run again: the turn ends
+  there, with the confirmation of what was done. Reads (list_services…) repeated keep
+  going up to the iteration limit, then a person is asked to step in.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolCa
 from sqlmodel import Session
 
 from agent import fencing
-from agent.confirmations import confirmation, follow_up
+from agent.confirmations import ACTIONS, confirmation, follow_up
 from agent.context import TurnContext
 from agent.history import stored_fields
 from agent.reply_clean import clean_reply
@@ -127,7 +128,8 @@ def run_turn(graph: Any, messages: list[BaseMessage], *, history: Sequence[BaseM
                                 break
                             outcome.calls += [c["name"] for c in message.tool_calls]
                             asked.update({c["id"] or "": _key(c) for c in message.tool_calls})
-                        elif isinstance(message, ToolMessage) and _succeeded(message):
+                        elif (isinstance(message, ToolMessage) and message.name in ACTIONS
+                              and _succeeded(message)):
                             succeeded.add(asked.get(message.tool_call_id, ""))
                         fields = stored_fields(message)
                         if fields is not None:
