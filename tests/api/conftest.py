@@ -14,6 +14,7 @@ from api.app import create_app
 from crm.settings import Settings
 from tests.conftest import NOW
 from tests.support.browser import browser, new_page, page  # noqa: F401  (browser tests)
+from tests.support.graph_standin import GraphStandIn
 from tests.support.openai_stub import OpenAIStub
 
 
@@ -33,3 +34,11 @@ def client(db_url: str, engine: Engine, stub: OpenAIStub) -> Iterator[TestClient
     runtime = AgentRuntime(settings, engine, clock=lambda: NOW)
     with TestClient(create_app(settings, runtime)) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def graph() -> Iterator[GraphStandIn]:
+    """The Graph API stand-in the WhatsApp, Instagram and Messenger replies go to."""
+    server = GraphStandIn().start()
+    yield server
+    server.stop()

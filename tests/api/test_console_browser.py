@@ -62,13 +62,6 @@ def shot(page: Page, name: str) -> None:
 
 
 @pytest.fixture
-def graph() -> Iterator[GraphStandIn]:
-    server = GraphStandIn().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def console_settings(db_url: str, graph: GraphStandIn) -> Settings:
     return Settings(env="test", database_url=db_url, llm="offline", openai_api_key=None,
                     secret_key=TEST_SECRET_KEY, graph_api_url=graph.url,
