@@ -63,6 +63,9 @@ class Work:
     event_id: int
     index: int
     key: str
+    # When the message arrived (ms since the epoch), for work enqueued again later (the
+    # redrive): turns are cut by arrival time, not by when the entry was re-added.
+    at_ms: int | None = None
 
 
 class Handoff(Protocol):

@@ -62,7 +62,8 @@ def redrive(ctx: ChannelContext, queue: Queue, *, older_than: float) -> int:
         for index, item in enumerate(parse_webhook(json.loads(event.body)).items):
             if isinstance(item, InboundMessage) and item.kind == InboundKind.echo:
                 continue
-            work.append(Work(event_id=event.id, index=index, key=thread_key(item)))
+            work.append(Work(event_id=event.id, index=index, key=thread_key(item),
+                             at_ms=int(_aware(event.received_at) * 1000)))
     if work:
         queue.enqueue_work(work)
         log.info("re-enqueued unfinished events events=%d items=%d", len(events), len(work))

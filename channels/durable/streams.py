@@ -50,8 +50,10 @@ class Entry:
 
     @property
     def ms(self) -> int:
-        """When Redis received it (milliseconds of the entry id)."""
-        return int(self.id.split("-", 1)[0])
+        """When the message arrived: the original arrival of a redriven entry (``at``),
+        else when Redis received it (milliseconds of the entry id)."""
+        at = self.fields.get("at", "")
+        return int(at) if at.isdigit() else int(self.id.split("-", 1)[0])
 
 
 @dataclass(frozen=True)
@@ -133,8 +135,10 @@ class Queue:
             raise QueueUnavailable(type(exc).__name__) from exc
 
     def enqueue_work(self, work: Iterable[Work]) -> list[str]:
-        return self.enqueue({"kind": "meta", "key": w.key, "event": str(w.event_id),
-                             "index": str(w.index)} for w in work)
+        return self.enqueue(
+            {"kind": "meta", "key": w.key, "event": str(w.event_id), "index": str(w.index),
+             **({"at": str(w.at_ms)} if w.at_ms is not None else {})}
+            for w in work)
 
     def enqueue_chat(self, *, slug: str, session_id: str, text: str, utm: dict[str, str],
                      request_id: str) -> str:

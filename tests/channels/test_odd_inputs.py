@@ -16,24 +16,28 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from agent.runtime import AgentRuntime
 from api.app import create_app
 from crm.models import (
     ChannelConnection,
     Conversation,
+    CorpusRecord,
     Message,
     MessageRole,
     SubjectKind,
+    Tenant,
     WebhookEvent,
 )
+from crm.services.training import enable_training
 from crm.settings import Settings
 from crm.text import REPLACEMENT
 from privacy.context import PrivacyContext
@@ -44,6 +48,8 @@ from tests.channels.durable.conftest import drop_prefix, redis_test_url, wait_un
 from tests.channels.payloads import wa_text
 from tests.privacy.everywhere import Someone, scan_database, scan_redis
 from tests.support.graph_standin import GraphStandIn
+from training_data import Intake
+from training_data.keys import corpus_keys
 
 PERSON = Someone("Casimira Otxoa", "+5491147390261", "11 15 4739-0261",
                  "casimira.otxoa@correo.test", "web-0d9c4b1e7a2f5c3e8b6d41")
@@ -194,12 +200,29 @@ def test_a_person_who_sent_a_nul_is_answered_then_erased_without_a_byte_left(
                                          subject=Subject(SubjectKind.phone, PERSON.phone),
                                          claims=True)]
     assert contacts
+    # The conversations also entered the training corpus (redacted or quarantined).
+    demo = db.get(Tenant, privacy_tenant(db))
+    assert demo is not None
+    enable_training(db, tenant=demo, min_user_turns=1)
+    db.commit()
+    later = datetime.now(UTC) + timedelta(days=1)
+    Intake(mode.settings, engine, clock=lambda: later).run(idle_seconds=0)
+    keys = corpus_keys(mode.settings)
+    subject_keys = [keys.subject_key(c) for c in contacts]
+
+    def in_corpus() -> int:
+        db.commit()
+        return len(db.exec(select(CorpusRecord).where(
+            col(CorpusRecord.subject_key).in_(subject_keys))).all())
+
+    assert in_corpus() >= 1
     tenant_id = privacy_tenant(db)
     db.commit()  # no read transaction of this test keeps an old snapshot of the log
     erase_contacts(privacy, tenant_id=tenant_id, contact_ids=contacts,
                    request_id="r-odd", identifiers=Subject(SubjectKind.phone,
                                                            PERSON.phone).identifiers())
     assert scan_database(engine, needles) == []
+    assert in_corpus() == 0
     if mode.settings.redis_url:
         assert scan_redis(mode.settings.redis_url, mode.settings.queue_prefix, needles) == []
     if db_url.startswith("sqlite"):  # the file and its write-ahead log, byte by byte

@@ -14,7 +14,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from agent.runtime import AgentRuntime
+from channels.context import ChannelContext
 from channels.durable.ratelimit import OVER_LIMIT
+from channels.durable.recovery import redrive
 from channels.durable.streams import GROUP, Queue
 from channels.receiver import Work
 from crm.models import (
@@ -150,6 +152,33 @@ def test_after_a_crash_messages_are_merged_only_within_the_debounce_window_of_ar
             Conversation.external_id == sender)).one()
         assert [r for r, _ in user_then_replies(db, conversation.id)] == [
             "user", "assistant", "user", "assistant", "user", "user", "assistant"]
+
+
+def test_after_redis_lost_its_entries_the_redrive_keeps_each_message_s_arrival_time(
+        queued_meta: Poster, wa: ChannelConnection, graph: GraphStandIn, queue: Queue,
+        queue_settings: Settings, runtime: AgentRuntime, db: Session) -> None:
+    """Redis restarted without persistence: the redrive enqueues every stored event again,
+    all at once. Messages that arrived seconds apart are still separate questions."""
+    settings = queue_settings.model_copy(update={"debounce_seconds": 0.5})
+    sender = "5491100000340"
+    for n in range(3):
+        assert queued_meta.post(wa_text(WA_PHONE_ID, sender, f"wamid.lost{n}",
+                                        f"pregunta {n}", NOW_TS + n)).status_code == 200
+        time.sleep(1.2)  # past the window: each a question of its own
+    for shard in range(queue.shards):  # the restart lost every entry
+        queue.client.delete(queue.stream(shard))
+    ctx = ChannelContext.build(settings, runtime.engine, runtime)
+    try:
+        assert redrive(ctx, queue, older_than=0) == 3
+    finally:
+        ctx.graph.close()
+    with workers(settings, runtime):
+        wait_until(lambda: queue.stats().depth == 0, message="every message answered")
+    assert len(graph.sends()) == 3
+    db.commit()
+    conversation = db.exec(select(Conversation)).one()
+    assert [r for r, _ in user_then_replies(db, conversation.id)] == [
+        "user", "assistant"] * 3
 
 
 def test_a_reply_graph_keeps_refusing_goes_to_the_dead_letters_and_flags_the_conversation(
