@@ -20,7 +20,7 @@ from langchain_core.messages import BaseMessage, ToolMessage
 
 from crm.weekdays import weekday_name
 
-_TEXTS = {
+_TEXTS: dict[str, dict[str, str]] = {
     "es": {
         "book_appointment": "Listo, te reservé {service} el {when}. ¡Te esperamos!",
         "reschedule_appointment": "Listo, tu turno de {service} quedó para el {when}.",
@@ -42,9 +42,9 @@ _TEXTS = {
     },
 }
 
-
 # The actions a confirmation can be built for: repeating one that succeeded is a loop.
 ACTIONS = frozenset(_TEXTS["es"])
+
 
 
 def _when(iso: object, tz: ZoneInfo, lang: str) -> str:
@@ -55,12 +55,19 @@ def _when(iso: object, tz: ZoneInfo, lang: str) -> str:
     return f"{day} {start.day}/{start.month} a las {start:%H:%M}"
 
 
-def confirmation(turn: Sequence[BaseMessage], *, lang: str, tz: ZoneInfo) -> str | None:
-    """What to tell the customer after this turn's last successful action; None when no
-    action of the turn succeeded (or none has a sentence)."""
+# Actions on appointments: confirmed even before a question about a later refusal.
+APPOINTMENT_ACTIONS = frozenset({"book_appointment", "reschedule_appointment",
+                                 "cancel_appointment"})
+
+
+def confirmation(turn: Sequence[BaseMessage], *, lang: str, tz: ZoneInfo,
+                 only: frozenset[str] = ACTIONS) -> str | None:
+    """What to tell the customer after this turn's last successful action (among
+    ``only``); None when no such action of the turn succeeded (or none has a sentence)."""
     lang = "en" if lang == "en" else "es"
     for message in reversed(turn):
-        if not isinstance(message, ToolMessage) or message.name not in _TEXTS[lang]:
+        if (not isinstance(message, ToolMessage) or message.name not in _TEXTS[lang]
+                or message.name not in only):
             continue
         try:
             data = json.loads(str(message.content))

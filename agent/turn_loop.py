@@ -35,7 +35,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolCa
 from sqlmodel import Session
 
 from agent import fencing
-from agent.confirmations import ACTIONS, confirmation, follow_up
+from agent.confirmations import ACTIONS, APPOINTMENT_ACTIONS, confirmation, follow_up
 from agent.context import TurnContext
 from agent.history import stored_fields
 from agent.reply_clean import clean_reply
@@ -146,8 +146,12 @@ def run_turn(graph: Any, messages: list[BaseMessage], *, history: Sequence[BaseM
         text = clean_reply(raw, tool_names)
         if not text:
             # Nothing for the customer: say what the turn's tools did, or (once) ask again.
-            text = (follow_up(outcome.produced, lang=lang)
-                    or confirmation(outcome.produced, lang=lang, tz=tz) or "")
+            # What was done comes first, then what the customer can fix: a booking that
+            # went through is confirmed even when a later call of the turn was refused.
+            question = follow_up(outcome.produced, lang=lang)
+            done = confirmation(outcome.produced, lang=lang, tz=tz,
+                                only=APPOINTMENT_ACTIONS if question else ACTIONS)
+            text = " ".join(t for t in (done, question) if t)
             if text or attempt == 2 or final is None:
                 break
             log.info("empty reply conversation=%s attempt=%d", conversation.id, attempt)

@@ -279,6 +279,20 @@ def test_a_taken_time_echoed_back_offers_the_free_times_the_tool_returned(
     assert "10:00" not in result.reply and "¿Te sirve alguno?" in result.reply
 
 
+def test_a_booking_then_a_refused_call_confirms_the_booking_before_asking(
+    openai_runtime: AgentRuntime, stub: OpenAIStub, db: Session
+) -> None:
+    tenant = make_tenant(db)
+    other = {"service": "Consulta general", "day": "2026-11-24", "time": "10:00"}
+    stub.push(tool_call("save_contact_details", SAVE), tool_call("book_appointment", BOOK),
+              tool_call("book_appointment", other), text(""))
+    result = _say(openai_runtime, tenant.slug, ASK + " y una consulta general a la misma hora")
+    assert result.reply.startswith("Listo, te reservé Limpieza dental el martes 24/11 a las "
+                                   "10:00. ¡Te esperamos! Ese horario ya está ocupado.")
+    db.commit()
+    assert len(db.exec(select(Appointment)).all()) == 1
+
+
 def test_a_call_repeated_after_it_succeeded_ends_the_turn_with_its_confirmation(
     openai_runtime: AgentRuntime, stub: OpenAIStub, db: Session
 ) -> None:
