@@ -52,6 +52,9 @@ class RedactionSession:
     _placeholders: dict[tuple[str, str], str] = field(default_factory=dict)
     _counters: dict[str, int] = field(default_factory=dict)
     _surrogates: dict[tuple[str, str], str] = field(default_factory=dict)
+    # The last text redacted in this conversation: a value split across two messages
+    # ("mi cel es 11 5832" / "1190") is found by reading its tail before the next one.
+    previous_text: str = ""
 
     def placeholder(self, entity_type: str, value: str) -> str:
         """``<TYPE_n>``, the same ``n`` for the same (normalized) value."""

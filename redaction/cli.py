@@ -90,6 +90,23 @@ def redact_command(
             show_default=False,
         ),
     ] = None,
+    countries: Annotated[
+        str | None,
+        typer.Option(
+            "--countries",
+            help="only these countries' identifiers besides the common ones, e.g. AR,UY "
+            "(default: every country)",
+            show_default=False,
+        ),
+    ] = None,
+    statistical_names: Annotated[
+        bool,
+        typer.Option(
+            "--statistical-names",
+            help="also run the shipped name tagger: fewer names missed, more false alarms, "
+            "about a third of the speed",
+        ),
+    ] = False,
 ) -> None:
     """Redact PII from JSONL lines {"id", "text"}; one output line per input line."""
     if style not in STYLES:
@@ -101,6 +118,9 @@ def redact_command(
         redactor = Redactor(
             languages=sorted({"es", lang}),
             hash_key=hash_key.encode() if hash_key else None,
+            countries=[c.strip() for c in countries.split(",") if c.strip()]
+            if countries else None,
+            statistical_names=statistical_names,
         )
         failures = total = 0
         source, sink = _open_in(in_), _open_out(out)
@@ -121,3 +141,35 @@ def redact_command(
     if failures:
         typer.echo(f"{failures} of {total} lines could not be redacted", err=True)
         raise typer.Exit(1)
+
+
+redaction_app = typer.Typer(help="The redaction package's own commands.", no_args_is_help=True)
+
+
+@redaction_app.command("train")
+def train_command(
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="where to write the model (default: the shipped one)"),
+    ] = None,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="train into a temporary folder and compare with the "
+                     "shipped model, byte for byte (exit 1 on a difference)"),
+    ] = False,
+) -> None:
+    """Train the statistical name recognizer from the data in the repository, reproducibly."""
+    from redaction.ner.train import main as train
+
+    argv = (["--out", str(out)] if out else []) + (["--check"] if check else [])
+    code = train(argv)
+    if code:
+        raise typer.Exit(code)
+
+
+def standalone_app() -> typer.Typer:
+    """``redact`` and ``redaction …`` alone: what ``mostrador`` runs for them, without the app."""
+    app = typer.Typer(add_completion=False, no_args_is_help=True)
+    app.command("redact")(redact_command)
+    app.add_typer(redaction_app, name="redaction")
+    return app

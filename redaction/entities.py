@@ -26,11 +26,19 @@ NATIONAL_ID_TYPES = frozenset(
         "MX_CURP",
         "MX_RFC",
         "CO_CEDULA",
+        "CO_NIT",
         "PE_DNI",
         "PE_RUC",
         "UY_CI",
         "ES_DNI",
         "ES_NIE",
+        "VE_CEDULA",
+        "VE_RIF",
+        "BR_CPF",
+        "BR_CNPJ",
+        "PE_CE",
+        "PASSPORT",
+        "NATIONAL_ID",
     }
 )
 FINANCIAL_TYPES = frozenset(

@@ -5,6 +5,11 @@ phone gets the same placeholder in the text and in ``{"phone": ...}``. A JSON-en
 string (tool arguments often are) is decoded, redacted and encoded back. Keys that name
 personal data ("nombre", "phone", "email", "dni"...) make their whole value an entity
 when the analyzer found nothing in it. Numbers are checked as text too. Keys are kept.
+
+A bare ``"name"`` is not a person by itself: a service, a product and a business have
+names too. It is one where the caller says so (``person_keys``: the tool's schema says
+the argument is the customer's name) or inside a ``contact``/``customer`` object. A
+string the business owns (allow-listed: its services, address, staff, FAQ) is kept whole.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from presidio_analyzer import RecognizerResult
 
 from redaction.anonymize import RedactionSession
-from redaction.known_values import KnownValues
+from redaction.known_values import KnownValues, find_known
 from redaction.normalize import fold
 
 if TYPE_CHECKING:
@@ -24,8 +29,8 @@ if TYPE_CHECKING:
 
 KEY_HINTS: dict[str, str] = {
     **dict.fromkeys(
-        "name nombre nombres apellido apellidos full_name fullname first_name last_name "
-        "customer_name contact_name titular cliente".split(),
+        "nombre_completo apellido apellidos full_name fullname first_name last_name "
+        "customer_name contact_name titular".split(),
         "PERSON",
     ),
     **dict.fromkeys(
@@ -46,12 +51,22 @@ KEY_HINTS: dict[str, str] = {
 
 
 _NAME_SHAPE = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+){0,5}$")
+# Objects whose "name" is a person's.
+PERSON_OBJECTS = frozenset({"contact", "contacto", "customer", "cliente", "person", "persona"})
+_NAME_KEYS = frozenset({"name", "nombre"})
 
 
-def _hint(key: str | None) -> str | None:
+def _normal_key(key: str) -> str:
+    return fold(key).replace("-", "_").replace(" ", "_")
+
+
+def _hint(key: str | None, person_keys: frozenset[str] = frozenset()) -> str | None:
     if key is None:
         return None
-    return KEY_HINTS.get(fold(key).replace("-", "_").replace(" ", "_"))
+    key = _normal_key(key)
+    if key in person_keys:
+        return "PERSON"
+    return KEY_HINTS.get(key)
 
 
 def redact_structured(
@@ -62,6 +77,7 @@ def redact_structured(
     session: RedactionSession,
     known_values: KnownValues | None,
     language: str,
+    person_keys: frozenset[str] = frozenset(),
     _key: str | None = None,
 ) -> Any:
     """Recursive worker behind :meth:`Redactor.redact_structured`."""
@@ -72,14 +88,27 @@ def redact_structured(
         "language": language,
     }
     if isinstance(obj, dict):
-        return {k: redact_structured(redactor, v, **kwargs, _key=str(k)) for k, v in obj.items()}
+        inner_keys = (
+            person_keys | _NAME_KEYS if _key is not None and _normal_key(_key) in PERSON_OBJECTS
+            else person_keys
+        )
+        return {
+            k: redact_structured(
+                redactor, v, **kwargs, person_keys=person_keys if isinstance(v, (dict, list))
+                else inner_keys, _key=str(k),
+            )
+            for k, v in obj.items()
+        }
     if isinstance(obj, (list, tuple)):
-        return type(obj)(redact_structured(redactor, v, **kwargs, _key=_key) for v in obj)
+        return type(obj)(
+            redact_structured(redactor, v, **kwargs, person_keys=person_keys, _key=_key)
+            for v in obj
+        )
     if isinstance(obj, bool) or obj is None:
         return obj
     if isinstance(obj, (int, float)):
         as_text = str(obj)
-        redacted = _redact_string(redactor, as_text, hint=_hint(_key), **kwargs)
+        redacted = _redact_string(redactor, as_text, hint=_hint(_key, person_keys), **kwargs)
         return obj if redacted == as_text else redacted
     if isinstance(obj, str):
         stripped = obj.strip()
@@ -89,9 +118,11 @@ def redact_structured(
             except ValueError:
                 pass
             else:
-                inner = redact_structured(redactor, decoded, **kwargs, _key=_key)
+                inner = redact_structured(
+                    redactor, decoded, **kwargs, person_keys=person_keys, _key=_key
+                )
                 return json.dumps(inner, ensure_ascii=False)
-        return _redact_string(redactor, obj, hint=_hint(_key), **kwargs)
+        return _redact_string(redactor, obj, hint=_hint(_key, person_keys), **kwargs)
     return obj
 
 
@@ -107,7 +138,16 @@ def _redact_string(
 ) -> str:
     if not text.strip():
         return text
-    results = redactor.analyze(text, language=language, known_values=known_values)
+    if redactor.allow_list and redactor.allow_list.allows("ANY", text):
+        # The business's own (a service, its address, a staff member): only the
+        # contact's known values are taken out of it.
+        hint = None
+        results = [
+            RecognizerResult(m.entity_type, m.start, m.end, 1.0)
+            for m in find_known(text, known_values)
+        ]
+    else:
+        results = redactor.analyze(text, language=language, known_values=known_values)
     if hint == "PERSON" and not _NAME_SHAPE.match(text.strip()):
         hint = None  # "name": "crear_turno" is a tool name, not a person
     if not results and hint is not None:

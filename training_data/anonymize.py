@@ -45,6 +45,9 @@ ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+
 LEAD_TOOLS = frozenset({"save_contact_details"})
 BOOKING_TOOLS = frozenset({"book_appointment"})
 HANDOFF_TOOLS = frozenset({"request_human"})
+# Tool arguments that hold the customer's name, as the tools' schemas say (checked against
+# them in tests): elsewhere a "name" is a service's, a product's or the business's.
+PERSON_ARGUMENTS: dict[str, frozenset[str]] = {"save_contact_details": frozenset({"name"})}
 
 
 class RecordingSession(RedactionSession):
@@ -245,11 +248,18 @@ def anonymize_transcript(
     outcomes = Outcomes(handed_off=needs_human)
     user_texts: list[str] = []
     kw: dict[str, Any] = {"style": style, "session": session, "known_values": known_values}
+    # Each user message is read with its neighbours, so a number split across two
+    # messages ("mi cel es 11 5832" / "1190") is redacted in both.
+    said = [ids.scrub(r.text) for r in rows if r.role == MessageRole.user]
     for row in rows:
         offset = int((row.created_at - start).total_seconds()) if start else 0
         if row.role == MessageRole.user:
+            k = len(user_texts)
             user_texts.append(row.text)
-            result = redactor.redact_with_entities(ids.scrub(row.text), **kw)
+            found = redactor.analyze_in_context(
+                said[k], before=said[k - 1] if k else "",
+                after=said[k + 1] if k + 1 < len(said) else "", known_values=known_values)
+            result = redactor.anonymize(said[k], found, style=style, session=session)
             shape.append("u:" + _normal(_mask(ids.scrub(row.text),
                                               [(e.start, e.end, e.type) for e in result.entities])))
             messages.append({"role": "user", "content": result.text, "offset_s": offset})
@@ -267,7 +277,8 @@ def anonymize_transcript(
                 message["tool_calls"] = [
                     {"id": ids.call_id(str(c["id"])), "name": str(c["name"]),
                      "arguments": ids.restore(redactor.redact_structured(
-                         ids.protect(ids.scrub(c.get("args") or {})), **kw))}
+                         ids.protect(ids.scrub(c.get("args") or {})), **kw,
+                         person_keys=PERSON_ARGUMENTS.get(str(c["name"]), frozenset())))}
                     for c in calls
                 ]
                 shape += [f"c:{c['name']}" for c in calls]

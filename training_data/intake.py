@@ -35,11 +35,13 @@ from crm.models import (
     ConversationStatus,
     CorpusIntake,
     CorpusRecord,
+    FaqEntry,
     IntakeOutcome,
     RecordStatus,
     Service,
     Tenant,
     TenantTrainingSettings,
+    User,
     utcnow,
 )
 from crm.services.conversations import transcript
@@ -49,7 +51,7 @@ from redaction.allow_list import AllowList
 from training_data.anonymize import REDACTION_VERSION, anonymize_transcript
 from training_data.erasure import delete_records, erase_contact
 from training_data.keys import corpus_keys
-from training_data.residual import STRICT_SCORE_THRESHOLD, residual_types
+from training_data.residual import STRICT_SCORE_THRESHOLD, residual_shapes, residual_types
 from training_data.store import corpus_engine, corpus_session, separate
 
 log = logging.getLogger("mostrador.corpus")
@@ -86,6 +88,8 @@ class Intake:
         self.keys = corpus_keys(settings)
         self._base = redactor or Redactor()
         self._strict_base = strict or Redactor(score_threshold=STRICT_SCORE_THRESHOLD)
+        # Analyzers restricted to some countries, built when a business asks for them.
+        self._by_countries: dict[tuple[str, ...], tuple[Redactor, Redactor]] = {}
         self._redactors: dict[str, tuple[Redactor, Redactor]] = {}
         self.clock = clock
 
@@ -201,12 +205,14 @@ class Intake:
             return IntakeOutcome.too_short, None
         known = {k: v for k, v in (("PERSON", contact.name), ("PHONE_NUMBER", contact.phone),
                                    ("EMAIL_ADDRESS", contact.email)) if v}
-        redactor, strict = self._redactors_for(db, tenant)
+        redactor, strict = self._redactors_for(db, tenant, config.redaction_countries)
         style = config.redaction_style
         anon = anonymize_transcript(redactor, rows, style=style, known_values=known,
                                     needs_human=conversation.needs_human)
         found = residual_types(strict, anon.messages, issued=anon.issued, known_values=known,
                                language=anon.language)
+        found += residual_shapes(anon.messages, issued=anon.issued, known_values=known,
+                                 allow_list=redactor.allow_list)
         record = CorpusRecord(
             record_key=record_key, subject_key=self.keys.subject_key(contact.id),
             tenant_key=self.keys.tenant_key(tenant.id), tenant_category=config.category,
@@ -251,15 +257,28 @@ class Intake:
             session.add(record)
         session.flush()
 
-    def _redactors_for(self, db: Session, tenant: Tenant) -> tuple[Redactor, Redactor]:
-        """The shared analyzers with this business's allow-list (its own name, address,
-        phone, email and service names)."""
+    def _redactors_for(self, db: Session, tenant: Tenant,
+                       countries: list[str]) -> tuple[Redactor, Redactor]:
+        """The shared analyzers (of the business's countries, when it chose some) with its
+        allow-list (its own name, address, phone, email, service names, staff and FAQ)."""
         found = self._redactors.get(tenant.id)
-        if found is not None:
+        if found is not None and (found[0].countries or []) == sorted(
+                {c.upper() for c in countries}):
             return found
+        base, strict_base = self._base, self._strict_base
+        if countries:
+            key = tuple(sorted({c.upper() for c in countries}))
+            if key not in self._by_countries:
+                self._by_countries[key] = (
+                    Redactor(countries=key),
+                    Redactor(countries=key, score_threshold=STRICT_SCORE_THRESHOLD))
+            base, strict_base = self._by_countries[key]
         entries = [tenant.name, tenant.address or "", tenant.phone or "", tenant.email or ""]
         entries += list(db.exec(select(Service.name).where(Service.tenant_id == tenant.id)))
-        pair = (copy.copy(self._base), copy.copy(self._strict_base))
+        entries += list(db.exec(select(User.name).where(User.tenant_id == tenant.id)))
+        for faq in db.exec(select(FaqEntry).where(FaqEntry.tenant_id == tenant.id)):
+            entries += [faq.question, faq.answer]
+        pair = (copy.copy(base), copy.copy(strict_base))
         for redactor in pair:
             # A shallow copy shares the analyzer; only the allow-list differs per business.
             redactor.allow_list = AllowList(entries)

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column, Index, text
 from sqlmodel import Field, SQLModel
 
 from crm.models.base import utc_field
@@ -63,6 +63,12 @@ class TenantTrainingSettings(TenantTrainingSettingsBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: str = Field(foreign_key="tenant.id", unique=True, ondelete="CASCADE")
+    # ISO codes of the countries whose identifiers (DNI, CURP, RUT...) the redaction looks
+    # for, besides the common ones; empty: every country (customers travel and migrate).
+    redaction_countries: list[str] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False, server_default=text("'[]'")),
+    )
     updated_at: datetime = utc_field()
 
 

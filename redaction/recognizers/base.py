@@ -16,6 +16,7 @@ from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from redaction.normalize import strip_accents
+from redaction.recognizers.priority import SHAPE
 
 
 def words_regex(words: tuple[str, ...] | list[str]) -> re.Pattern[str] | None:
@@ -33,6 +34,8 @@ class LocalPatternRecognizer(PatternRecognizer):
     (a regex that must match somewhere in the text, else the recognizer is skipped),
     ``NEGATIVE_CONTEXT`` and ``REQUIRE_CONTEXT`` (drop matches without a context word
     unless the checksum validated them). ``validate_result`` does the checksum.
+    ``PRIORITY`` (a tier of :mod:`redaction.recognizers.priority`) and ``COUNTRIES`` (empty:
+    every country) are read by :mod:`redaction.recognizers`.
     """
 
     ENTITY: ClassVar[str] = ""
@@ -45,7 +48,8 @@ class LocalPatternRecognizer(PatternRecognizer):
     CONTEXT_WINDOW: ClassVar[int] = 40
     NEGATIVE_WINDOW: ClassVar[int] = 25
     CONTEXT_BOOST: ClassVar[float] = 0.35
-    COUNTRY: ClassVar[str | None] = None
+    PRIORITY: ClassVar[int] = SHAPE
+    COUNTRIES: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, supported_language: str = "es") -> None:
         patterns = [Pattern(p.name, p.regex, p.score) for p in self.PATTERNS]
@@ -55,7 +59,7 @@ class LocalPatternRecognizer(PatternRecognizer):
             supported_language=supported_language,
             patterns=patterns,
             context=list(self.CONTEXT),
-            country_code=self.COUNTRY.lower() if self.COUNTRY else None,
+            country_code=next(iter(self.COUNTRIES)).lower() if len(self.COUNTRIES) == 1 else None,
         )
         # Case-sensitive unless a pattern says (?i:...): Presidio's default IGNORECASE
         # lets "[A-Z]{4}" swallow the next lowercase word (IBAN groups, plates).

@@ -82,3 +82,24 @@ def test_hash_style_without_key_exits_with_configuration_error() -> None:
         env={"MOSTRADOR_REDACTION_HASH_KEY": ""},
     )
     assert result.exit_code == 2
+
+
+def test_countries_keep_only_those_identifiers_and_the_tagger_is_opt_in() -> None:
+    line = json.dumps({"id": 1, "text": "mi CURP es GAVS741228MTSHJK16"}) + "\n"
+    only_ar = _lines(runner.invoke(app, ["redact", "--countries", "AR"], input=line).output)
+    assert "GAVS741228MTSHJK16" in only_ar[0]["text"]
+    with_mx = _lines(runner.invoke(app, ["redact", "--countries", "mx,ar"], input=line).output)
+    assert "GAVS741228MTSHJK16" not in with_mx[0]["text"]
+    # a name no rule catches (no cue, not in the gazetteer): only the tagger finds it
+    cueless = json.dumps({"id": 2, "text": "avisale a Romualdo"}) + "\n"
+    plain = _lines(runner.invoke(app, ["redact"], input=cueless).output)
+    assert plain[0]["text"] == "avisale a Romualdo"
+    tagged = _lines(runner.invoke(app, ["redact", "--statistical-names"], input=cueless).output)
+    assert tagged[0]["text"] == "avisale a <PERSON_1>"
+
+
+def test_the_standalone_app_has_redact_and_the_redaction_commands() -> None:
+    from redaction.cli import standalone_app
+
+    result = runner.invoke(standalone_app(), ["redaction", "train", "--help"])
+    assert result.exit_code == 0 and "--check" in result.output

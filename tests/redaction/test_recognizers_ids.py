@@ -94,8 +94,11 @@ MX_RFC = [
     # valid
     ("RFC LOHM900512K37", ["LOHM900512K37"]),
     ("mi RFC es MEGS870621UZ2", ["MEGS870621UZ2"]),
-    # wrong check digit
-    ("RFC LOHM900512K38", []),
+    # a mistyped homoclave (wrong check digit, real date): an RFC after its label only
+    ("RFC LOHM900512K38", ["LOHM900512K38"]),
+    ("el código LOHM900512K38", []),
+    # lowercase, as people type it
+    ("factura con RFC lohm900512k37", ["lohm900512k37"]),
     # decoys
     ("código TN-2210", []),
 ]

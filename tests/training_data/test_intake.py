@@ -165,3 +165,28 @@ def test_an_objection_survives_a_contact_merge(business: Tenant, db: Session) ->
     merged = merge_contacts(db, keep=known, drop=anonymous)  # proven one person (a code, staff)
     db.commit()
     assert merged.id == known.id and has_objected(db, contact_id=known.id)
+
+
+def test_a_business_can_restrict_the_identifiers_to_its_countries(
+        business: Tenant, converse: Maker, intake: Intake, db: Session) -> None:
+    """Every country by default (a Mexican customer of an Argentine shop is redacted); a
+    business that keeps only AR loses the CURP recognizer, and the shape check holds the
+    record back instead of letting the CURP through."""
+    curp = "GAVS741228MTSHJK16"
+    script = [{"role": "user", "text": "Hola, quiero turno"},
+              {"role": "assistant", "text": "¡Hola! ¿Para qué día?"},
+              {"role": "user", "text": f"Para el martes, mi CURP es {curp}"},
+              {"role": "assistant", "text": "Anotado."}]
+    converse(business, script)
+    assert intake.run().outcomes == {"ingested": 1}
+    record = db.exec(select(CorpusRecord)).one()
+    assert curp not in str(record.messages)
+    enable_training(db, tenant=business, redaction_countries=["AR"])
+    db.commit()
+    converse(business, script, contact=_other(db, business, 7))
+    fresh = Intake(intake.settings, intake.engine, clock=lambda: LATER)
+    assert fresh.run().outcomes == {"quarantined": 1}
+    db.commit()
+    held = db.exec(select(CorpusRecord).where(
+        CorpusRecord.status == RecordStatus.quarantined)).one()
+    assert "DIGIT_RUN" in held.residual_types and held.messages == []

@@ -48,10 +48,15 @@ def write_card(path: Path, options: ExportOptions, result: ExportResult, *,
         "",
         "## Residual-PII audit",
         "",
-        "Each record passed a second, stricter PII pass after anonymization; records where "
-        "it still found personal data are quarantined and never exported.",
+        "After anonymization each record went through two more checks: the recognizers "
+        "again with a lower threshold, and an independent check by shape (any run of six "
+        "digits, anything e-mail- or handle-shaped, parts of the contact's own name, e-mail "
+        "or phone inside a handle, an e-mail, a URL or a number). Records where either "
+        "found something are quarantined and never exported.",
         "",
-        f"- Quarantined records matching these filters: {result.quarantined}.",
+        f"- Quarantined records matching these filters: {result.quarantined}"
+        + (f" (tripped by: {_counts(result.quarantine_reasons)})." if result.quarantine_reasons
+           else "."),
         f"- Records failing the format checks (not written): {result.rejected}.",
         f"- Records in the whole corpus: {corpus_total}.",
         "",

@@ -34,6 +34,8 @@ class ExportResult:
     counts: dict[str, int] = field(default_factory=dict)
     rejected: int = 0  # records whose example failed the format checks (openai)
     quarantined: int = 0  # records matching the filters held back by the residual audit
+    # What tripped the audit, per kind (entity types and shapes; a record may count twice).
+    quarantine_reasons: dict[str, int] = field(default_factory=dict)
     first_date: date | None = None
     last_date: date | None = None
     styles: dict[str, int] = field(default_factory=dict)
@@ -64,6 +66,11 @@ def export_corpus(engine: Engine, options: ExportOptions, out: Path, *,
     with Session(reader_engine(engine)) as session:
         total = count_records(session, options)
         result.quarantined = count_records(session, options, RecordStatus.quarantined)
+        if result.quarantined:
+            for kinds in session.exec(select(CorpusRecord.residual_types).where(
+                    *options.where(RecordStatus.quarantined))):
+                for kind in kinds or []:
+                    result.quarantine_reasons[kind] = result.quarantine_reasons.get(kind, 0) + 1
         bar = _progress(total) if (progress if progress is not None
                                    else sys.stderr.isatty()) else None
         try:

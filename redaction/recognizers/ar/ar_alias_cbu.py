@@ -7,6 +7,7 @@ import re
 from presidio_analyzer import Pattern
 
 from redaction.recognizers.base import LocalPatternRecognizer
+from redaction.recognizers.priority import CUE
 
 _DOMAIN_END = re.compile(r"\.(?:com|net|org|ar|mx|cl|co|pe|uy|es|br|edu|gob|io|app)$", re.I)
 
@@ -15,7 +16,8 @@ class ArAliasCbuRecognizer(LocalPatternRecognizer):
     """Alias CBU: only next to the word "alias" (it is otherwise indistinguishable)."""
 
     ENTITY = "AR_ALIAS_CBU"
-    COUNTRY = "AR"
+    COUNTRIES = frozenset({"AR"})
+    PRIORITY = CUE
     PATTERNS = [
         Pattern(
             "AR alias CBU",
@@ -23,8 +25,10 @@ class ArAliasCbuRecognizer(LocalPatternRecognizer):
             0.3,
         ),
     ]
-    CONTEXT = ["alias"]
-    PREFILTER = re.compile(r"(?i)\balias\b")
+    # "alias", or money sent to it: "te mandé la plata a mati.sosa.mp", "transferí a …"
+    CONTEXT = ["alias", "la plata a", "transferi a", "transferile a", "transferencia a",
+               "deposite a", "mande a", "te mande a", "pasame a", "mandame a", "cvu"]
+    PREFILTER = re.compile(r"(?i)\balias\b|plata a|transfer|deposit|mand[eé] a|pasame a|\bcvu\b")
     REQUIRE_CONTEXT = True
     CONTEXT_WINDOW = 50
     CONTEXT_BOOST = 0.55

@@ -10,6 +10,7 @@ from stdnum.cl import rut
 from redaction.normalize import strip_accents
 from redaction.recognizers._bounds import END, START
 from redaction.recognizers.base import LocalPatternRecognizer, words_regex
+from redaction.recognizers.priority import CHECKSUM
 
 # A bare digit run with the check digit glued on ("123456785") is also an order number,
 # a phone or an amount one time in eleven: it counts only right after "rut"/"run".
@@ -22,12 +23,19 @@ class ClRutRecognizer(LocalPatternRecognizer):
     """CL RUT with a valid check digit (digit or K)."""
 
     ENTITY = "CL_RUT"
-    COUNTRY = "CL"
+    COUNTRIES = frozenset({"CL"})
+    PRIORITY = CHECKSUM
     PATTERNS = [
         Pattern("CL RUT dotted", START + r"\d{1,2}\.\d{3}\.\d{3}-?[\dkK]" + END, 0.5),
         Pattern("CL RUT plain", START + r"\d{7,8}-[\dkK]" + END, 0.5),
         Pattern("CL RUT spaced", START + r"\d{1,2} \d{3} \d{3}[ -][\dkK]" + END, 0.4),
         Pattern("CL RUT glued", START + r"\d{7,8}[\dkK]" + END, 0.3),
+        # Glued to its word: "rut15866024-5".
+        Pattern(
+            "CL RUT after word",
+            r"(?<=[rR][uU][tTnN])(?:\d{1,2}\.\d{3}\.\d{3}|\d{7,8})-?[\dkK]" + END,
+            0.3,
+        ),
     ]
     CONTEXT = ["rut", "run", "rol unico"]
     PREFILTER = re.compile(r"\d-[\dkK]|\d{3}\.\d{3}|\d{7}[\dkK]")

@@ -8,13 +8,15 @@ from presidio_analyzer import Pattern
 
 from redaction.recognizers._bounds import AMOUNT_AFTER, END, ID_NEGATIVE, START
 from redaction.recognizers.base import LocalPatternRecognizer
+from redaction.recognizers.priority import CUE
 
 
 class CoCedulaRecognizer(LocalPatternRecognizer):
     """CO cédula: 10-digit dotted form alone is a weak signal; others need "cédula"."""
 
     ENTITY = "CO_CEDULA"
-    COUNTRY = "CO"
+    COUNTRIES = frozenset({"CO"})
+    PRIORITY = CUE
     PATTERNS = [
         Pattern("CO cedula 10 dotted", START + r"1\.\d{3}\.\d{3}\.\d{3}" + END, 0.4),
         Pattern("CO cedula dotted", START + r"\d{1,3}\.\d{3}\.\d{3}" + END, 0.1),

@@ -20,6 +20,7 @@ from spacy.lang.es.stop_words import STOP_WORDS
 
 from redaction.normalize import strip_accents
 from redaction.recognizers.common.vocab import VERBS
+from redaction.recognizers.priority import FREE_TEXT
 
 # Words that end a street or place name written in lowercase: function words, verbs and
 # chat words ("calle morelos 88 pero", "pocitos pasen", "madrid el portal").
@@ -55,15 +56,17 @@ _STREET_TYPE = (
     r"bulevard|blvd\.?|calz\.?|carr\.?)"
 )
 _NUMBER = (
-    r"(?:(?:#|n[°º.]|no\.|nro\.?|n[uú]m\.?|n[uú]mero)\s*)?\d{1,5}[A-Za-z]?"
+    r"(?:(?:#|(?i:n[°º.]|no\.|nro\.?|n[uú]m\.?|n[uú]mero))\s*)?\d{1,5}[A-Za-z]?"
     r"(?:\s*[-–]\s*\d{1,4}[A-Za-z]?)?(?!\d)"
-    r"(?:\s+(?i:sur|norte|este|oeste|bis)(?=\s*(?:#|n[°º.]|no\.|nro)))?"
+    r"(?:\s+(?i:sur|norte|este|oeste|bis)(?=\s*(?:#|(?i:n[°º.]|no\.|nro))))?"
 )
 _NAME_PART = rf"(?:{_CAP}|{_CONN})"
 
 _TYPED = re.compile(
     rf"(?<![\w])(?:{_STREET_TYPE})\s+(?:{_NAME_PART}\s+){{0,5}}?"
-    rf"(?:{_NUMBER})(?:\s*(?:#|n[°º.]|no\.)\s*\d{{1,4}}[A-Za-z]?(?:\s*-\s*\d{{1,4}}[A-Za-z]?)?)?"
+    # "Calle Mayor, 12", "Avenida Paulista, 1000": a name word, a comma, the house number.
+    rf"(?:[^\W\d_]{_WORD}*,\s*(?=\d{{1,5}}(?![\d°º])))?"
+    rf"(?:{_NUMBER})(?:\s*(?:#|(?i:n[°º.]|no\.))\s*\d{{1,4}}[A-Za-z]?(?:\s*-\s*\d{{1,4}}[A-Za-z]?)?)?"
 )
 _CUE = (
     r"(?i:(?<!\w)(?:vivo|viven|vive|vivimos)\s+en|direcci[oó]n(?:\s+de\s+\w+)?(?:\s+es)?"
@@ -93,6 +96,23 @@ _UNTYPED_MARKER = re.compile(
 _LOT = re.compile(
     r"(?<![\w])(?i:(?:manzana|mzna\.?|mza\.?|mz\.?)\s*[a-z0-9]{1,4}\.?\s*,?\s*"
     r"(?:lote|lte\.?|lt\.?|casa|solar)\s*[a-z0-9]{1,4})(?![\w])"
+)
+_LOT_FIRST = re.compile(
+    r"(?<![\w])(?i:(?:lote|lte\.?|lt\.?)\s*[a-z0-9]{1,4}\.?\s*,?\s*"
+    r"(?:manzana|mzna\.?|mza\.?|mz\.?)\s*[a-z0-9]{1,4})(?![\w])"
+    r"|(?<![\w])(?i:chacra)\s+(?i:n[°º.]\s*)?\d{1,4}(?![\w])"
+)
+# Street name and house number with no street type and no cue ("Zapiola 2345, Núñez",
+# "Juncal 1985 9 A"): only capitalized, and only when a place or a floor/flat follows.
+_BARE = re.compile(
+    rf"(?<![\w$.,/#@-])((?:[{_UP}]{_WORD}+\.?\s+(?:(?:de|del|de\s+la)\s+)?){{1,3}}\d{{2,5}})"
+    rf"(?=,\s*[{_UP}][^\W\d_]+(?!\s+\d{{3}})|\s+\d{{1,2}}\s?[°º]?\s?[A-H](?![\w])|\s+\d{{1,2}}\s?[°º])"
+)
+# Streets named after a general, a president or a doctor: "Gral. Paz 1234".
+_HONORIFIC = re.compile(
+    rf"(?<![\w])(?:Gral\.?|General|Pte\.|Presidente|Cnel\.?|Coronel|Tte\.?|Dr\.|Int\.|"
+    rf"Ing\.|Mcal\.?|Mariscal|Alte\.?|Almirante|Cmte\.?|Comandante)\s+"
+    rf"(?:[{_UP}]{_WORD}+\s+(?:(?:de|del|de\s+la)\s+)?){{1,3}}\d{{3,5}}(?![\w])"
 )
 # Roads out of town, located by kilometre: "camino a Melipilla km 25", "carretera federal
 # México-Pachuca km 42", "ruta 5 sur km 1024". The "km" is what makes it an address.
@@ -126,6 +146,7 @@ _UNIT = re.compile(
     r"|(?i:bajo|entresuelo|[aá]tico|pb|planta\s+baja|ph)(?![\w])"
     r"|(?i:km\.?)\s*\d{1,4}(?:[.,]\d{1,3})?"
     r"|\d{1,2}\s?[°º]\s?[A-Za-z]?\.?(?:\s?(?i:izq|izda|dcha|der|dch)\.?)?"
+    r"|\d{1,2}\s[A-H](?=\s*(?:[,.;!?\n]|$))"
     r"|\d{1,2}(?i:to|ro|do|er|vo|mo|no|ero|ra|ta)\.?\s?[A-Za-z]?(?![\w])"
     r"|(?i:entre)\s+[\w\s.]{1,30}?\s+y\s+[\w.]{1,20}"
     r"|x\s+\d{1,3}[A-Za-z]?\s+y\s+\d{1,3}[A-Za-z]?"
@@ -156,12 +177,18 @@ _ALLOWED_LOWER = frozenset(
 )
 _ABBREV_END = re.compile(r"[A-Z][a-z]{1,3}\.$")
 _MAX_COMPONENTS = 5
+_MONTHS = frozenset(
+    "enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre "
+    "diciembre lunes martes miercoles jueves viernes sabado domingo".split()
+)
 
 
 class AddressRecognizer(EntityRecognizer):
     """Street addresses with their comma-joined parts (see module docstring)."""
 
     ENTITY = "LOCATION"
+    PRIORITY = FREE_TEXT
+    COUNTRIES: frozenset[str] = frozenset()
 
     def __init__(self, supported_language: str = "es") -> None:
         super().__init__(
@@ -186,8 +213,15 @@ class AddressRecognizer(EntityRecognizer):
         for m in _TYPED.finditer(text):
             if not _QUANTITY_AFTER.match(text, m.end()):
                 cores.append((m.start(), m.end(), 0.75))
-        for m in _LOT.finditer(text):
-            cores.append((m.start(), m.end(), 0.7))
+        for regex in (_LOT, _LOT_FIRST):
+            for m in regex.finditer(text):
+                cores.append((m.start(), m.end(), 0.7))
+        for m in _HONORIFIC.finditer(text):
+            if not _QUANTITY_AFTER.match(text, m.end()):
+                cores.append((m.start(), m.end(), 0.7))
+        for m in _BARE.finditer(text):
+            if _bare_name_ok(m.group(1)):
+                cores.append((m.start(1), m.end(1), 0.6))
         for regex in (_ROAD_KM, _PLOT):
             for m in regex.finditer(text):
                 cores.append((m.start(), m.end(), 0.7))
@@ -239,6 +273,23 @@ class AddressRecognizer(EntityRecognizer):
         return end
 
 
+_NOT_STREET = frozenset(
+    "modelo talle version pedido orden factura ticket item art articulo codigo lote serie "
+    "windows android iphone samsung motorola xiaomi galaxy redmi gol corsa fiesta onix "
+    "ruta km kilometro hora horas piso visa mastercard amex naranja cabal maestro mercado "
+    "pago office excel tel cel celular whatsapp cuit cuil dni rut ci curp rfc ruc cbu".split()
+)
+
+
+def _bare_name_ok(core: str) -> bool:
+    """A bare "Name 1234" looks like a street: no function word, verb, month or brand."""
+    words = [strip_accents(w.lower()).rstrip(".") for w in re.findall(r"[^\W\d_]+\.?", core)]
+    return not any(
+        w in _STOP and w not in ("de", "del", "la") or w in _NOT_STREET or w in _MONTHS
+        for w in words
+    )
+
+
 def _place_component_length(component: str) -> int:
     """Length of the leading part of a comma part that continues an address, 0 if none.
 
@@ -267,6 +318,8 @@ def _place_component_length(component: str) -> int:
             break
         if word in ("y", "e"):
             break
+        if word.isdigit() and count > 0 and not _KEYWORD_START.fullmatch(prev):
+            break  # "Núñez 4) 11 6543-2109": a list marker or a phone, not the place
         count += 1
         if count > 6:
             return 0

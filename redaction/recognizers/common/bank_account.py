@@ -11,12 +11,14 @@ from presidio_analyzer import Pattern
 
 from redaction.recognizers._bounds import END, START
 from redaction.recognizers.base import LocalPatternRecognizer
+from redaction.recognizers.priority import CUE
 
 
 class BankAccountRecognizer(LocalPatternRecognizer):
     """8-22 digits, dashes allowed, after a "cuenta" context word."""
 
     ENTITY = "BANK_ACCOUNT"
+    PRIORITY = CUE
     PATTERNS = [Pattern("account", START + r"\d(?:-?\d){7,21}" + END, 0.1)]
     CONTEXT = [
         "cuenta",

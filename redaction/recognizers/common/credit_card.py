@@ -9,6 +9,7 @@ from stdnum import luhn
 
 from redaction.normalize import digits
 from redaction.recognizers.base import LocalPatternRecognizer
+from redaction.recognizers.priority import CHECKSUM
 
 # (prefix low, prefix high, lengths); prefixes compared on the same number of digits.
 _IIN_RANGES: tuple[tuple[str, str, tuple[int, ...]], ...] = (
@@ -44,6 +45,7 @@ class PaymentCardRecognizer(LocalPatternRecognizer):
     """Card numbers of 12-19 digits, in groups or not, Luhn-valid and in an IIN range."""
 
     ENTITY = "CREDIT_CARD"
+    PRIORITY = CHECKSUM
     PATTERNS = [
         Pattern("card", r"(?<![\w.\-/$])[2-6]\d{3}(?:[ -]?\d{2,6}){2,4}(?![\w\-/]|[.,]\d)", 0.3),
     ]

@@ -13,11 +13,14 @@ from presidio_analyzer import Pattern, RecognizerResult
 
 from redaction.normalize import strip_accents
 from redaction.recognizers.base import LocalPatternRecognizer
+from redaction.recognizers.priority import CUE
 
 _MONTHS = (
     r"(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|"
     r"noviembre|diciembre|ene|feb|mar|abr|may|jun|jul|ago|sep|sept|set|oct|nov|dic)"
 )
+# "22", "1º", "1ro", "primero": the day of a written date.
+_DAY = r"(?:\d{1,2}(?:º|°|ro|ero)?|primero)"
 _YEAR = re.compile(r"(19|20)\d{2}")
 _STRONG_BIRTH = re.compile(r"(?<!\w)(?:naci|nacio|nacid[oa]|nacimiento|nac|born|birth|dob)(?!\w)")
 
@@ -26,6 +29,7 @@ class DateOfBirthRecognizer(LocalPatternRecognizer):
     """dd/mm/yyyy, dd-mm-yyyy, dd.mm.yyyy and "9 de setiembre de 1987"."""
 
     ENTITY = "DATE_OF_BIRTH"
+    PRIORITY = CUE
     PATTERNS = [
         Pattern(
             "numeric date",
@@ -34,10 +38,15 @@ class DateOfBirthRecognizer(LocalPatternRecognizer):
         ),
         Pattern(
             "written date",
-            r"(?i)(?<!\w)\d{1,2}(?:º|°)? de " + _MONTHS + r"\.? (?:de |del )?(?:19|20)\d{2}(?!\w)",
+            r"(?i)(?<!\w)" + _DAY + r" de " + _MONTHS + r"\.? (?:de |del )?(?:19|20)\d{2}(?!\w)",
             0.3,
         ),
         Pattern("iso date", r"(?<![\w\-])(?:19|20)\d{2}-\d{2}-\d{2}(?![\w\-])", 0.2),
+        Pattern(
+            "date with a month abbreviation",
+            r"(?i)(?<![\w/.\-])\d{1,2}[-/ ]" + _MONTHS + r"\.?[-/ ](?:19|20)\d{2}(?![\w/\-])",
+            0.3,
+        ),
         # Two-digit years and year-less birthdays: only with a birth word (see adjust).
         Pattern(
             "numeric date, 2-digit year",
@@ -46,12 +55,12 @@ class DateOfBirthRecognizer(LocalPatternRecognizer):
         ),
         Pattern(
             "written date, short year",
-            r"(?i)(?<!\w)\d{1,2}(?:º|°)? de " + _MONTHS + r"\.? (?:de |del )?'?\d{2}(?!\w)",
+            r"(?i)(?<!\w)" + _DAY + r" de " + _MONTHS + r"\.? (?:de |del )?'?\d{2}(?!\w)",
             0.05,
         ),
         Pattern(
             "written date, no year",
-            r"(?i)(?<!\w)\d{1,2}(?:º|°)? de " + _MONTHS + r"(?!\w)(?! (?:de |del )?'?\d)",
+            r"(?i)(?<!\w)" + _DAY + r" de " + _MONTHS + r"(?!\w)(?! (?:de |del )?'?\d)",
             0.05,
         ),
     ]
@@ -77,6 +86,8 @@ class DateOfBirthRecognizer(LocalPatternRecognizer):
         "cumplo",
         "nacio el",
         "naci el",
+        "soy del",
+        "soy de",
         "born",
         "birth",
         "dob",

@@ -7,12 +7,14 @@ import re
 from presidio_analyzer import Pattern
 
 from redaction.recognizers.base import LocalPatternRecognizer
+from redaction.recognizers.priority import SHAPE
 
 
 class EmailAddressRecognizer(LocalPatternRecognizer):
     """user@domain.tld, including subdomains and +tags."""
 
     ENTITY = "EMAIL_ADDRESS"
+    PRIORITY = SHAPE
     PATTERNS = [
         Pattern(
             "email",

@@ -8,12 +8,14 @@ from presidio_analyzer import Pattern
 from stdnum import iban
 
 from redaction.recognizers.base import LocalPatternRecognizer
+from redaction.recognizers.priority import CHECKSUM
 
 
 class IbanCodeRecognizer(LocalPatternRecognizer):
     """IBAN of any country, compact or in groups of four."""
 
     ENTITY = "IBAN_CODE"
+    PRIORITY = CHECKSUM
     PATTERNS = [
         Pattern(
             "IBAN",

@@ -8,12 +8,14 @@ import re
 from presidio_analyzer import Pattern
 
 from redaction.recognizers.base import LocalPatternRecognizer
+from redaction.recognizers.priority import SHAPE
 
 
 class IpAddressRecognizer(LocalPatternRecognizer):
     """IPv4 dotted quads and IPv6 (full or compressed)."""
 
     ENTITY = "IP_ADDRESS"
+    PRIORITY = SHAPE
     PATTERNS = [
         Pattern("IPv4", r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w]|\.\d)", 0.6),
         Pattern(
@@ -23,6 +25,9 @@ class IpAddressRecognizer(LocalPatternRecognizer):
         ),
     ]
     CONTEXT = ["ip", "direccion ip", "router", "servidor", "conecto"]
+    # "versión 10.2.3.4", "firmware 4.1.0.12": a version, not an address.
+    NEGATIVE_CONTEXT = ["version", "ver", "v", "firmware", "build", "release", "actualizacion"]
+    NEGATIVE_WINDOW = 15
     PREFILTER = re.compile(r"\d\.\d{1,3}\.\d|[0-9A-Fa-f]:[0-9A-Fa-f]*:")
 
     def validate_result(self, pattern_text: str) -> bool | None:

@@ -17,6 +17,7 @@ from redaction.normalize import strip_accents
 from redaction.recognizers.base import LocalPatternRecognizer, words_regex
 from redaction.recognizers.common.lexicon import COMMON_WORDS
 from redaction.recognizers.common.vocab import COMMON_VOCAB
+from redaction.recognizers.priority import SHAPE
 
 _B = r"(?<![\w\-])"
 _E = r"(?![\w\-])"
@@ -47,6 +48,7 @@ class LicensePlateRecognizer(LocalPatternRecognizer):
     """Uppercase plate shapes; a vehicle context word is required for most."""
 
     ENTITY = "LICENSE_PLATE"
+    PRIORITY = SHAPE
     PATTERNS = [
         Pattern("mercosur AR", _B + r"(?i:[A-Z]{2} ?\d{3} ?[A-Z]{2})" + _E, 0.45),
         Pattern("mercosur BR", _B + r"(?i:[A-Z]{3}\d[A-Z]\d{2})" + _E, 0.45),

@@ -37,6 +37,7 @@ from redaction.normalize import strip_accents
 from redaction.recognizers.common.gazetteer import NameLexicon, name_lexicon
 from redaction.recognizers.common.lexicon import COMMON_WORDS, PLACE_PREFIXES
 from redaction.recognizers.common.vocab import COMMON_VOCAB, UNKNOWN_WORD_SUFFIXES, VERBS
+from redaction.recognizers.priority import FREE_TEXT
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 
@@ -87,6 +88,16 @@ _CUES: dict[str, dict[str, list[str]]] = {
     "naming": {
         "es": [
             "me llamo",
+            # Misspelled in chat: "me yamo", "mi nonbre es".
+            "me yamo",
+            "me iamo",
+            "mellamo",
+            "meyamo",
+            "mi nonbre es",
+            "mi nonbre",
+            "mi nombe es",
+            "mi nombr es",
+            "mi nonbre completo es",
             "se llama",
             "se llamaba",
             "llamarse",
@@ -151,7 +162,11 @@ _CUES: dict[str, dict[str, list[str]]] = {
             "best",
         ],
     },
-    "soy": {"es": ["soy", "yo soy", "aca", "aqui"], "en": ["i am", "i'm", "im"]},
+    # "soy ana y él es bruno": a second person introduced in the same message.
+    "soy": {
+        "es": ["soy", "yo soy", "aca", "aqui", "el es", "ella es", "este es", "esta es"],
+        "en": ["i am", "i'm", "im"],
+    },
     "kin": {
         "es": [
             *(f"{p} {n}" for p in ("mi", "su", "tu", "mis") for n in _KIN_NOUNS),
@@ -160,6 +175,20 @@ _CUES: dict[str, dict[str, list[str]]] = {
                 for n in "mama papa hijo hija esposa esposo nuera yerno suegra suegro novia "
                 "novio hermana hermano".split()
             ),
+            *(f"{p} {n}" for p in ("minha", "meu") for n in (
+                "irma irmao filha filho mae pai esposa esposo marido namorada namorado "
+                "avo tia tio prima primo amiga amigo sobrinha sobrinho".split())),
+            # someone who receives, picks up or is represented: "lo recibe Coco",
+            # "apoderada de Tomás", "lo retira Yesenia"
+            "lo recibe",
+            "la recibe",
+            "lo retira",
+            "la retira",
+            "lo busca",
+            "apoderado de",
+            "apoderada de",
+            "tutor de",
+            "tutora de",
             "paciente",
             "el paciente es",
             "la paciente es",
@@ -171,6 +200,8 @@ _CUES: dict[str, dict[str, list[str]]] = {
             "clienta",
         ],
         "en": ["my son", "my daughter", "my wife", "my husband", "my mom", "my dad"],
+        # Portuguese kin: "da minha irmã Thaís", "meu filho Davi".
+        "pt": [],
     },
     "greeting": {
         "es": [
@@ -202,7 +233,11 @@ _CUES: dict[str, dict[str, list[str]]] = {
     # "soy el benja", "te habla la cami": a nickname with its article.
     "article": {
         "es": [
-            *(f"{c} {a}" for c in ("soy", "yo soy", "aca", "aqui", "habla") for a in ("el", "la")),
+            *(
+                f"{c} {a}"
+                for c in ("soy", "yo soy", "aca", "aqui", "habla", "me dicen", "le dicen")
+                for a in ("el", "la")
+            ),
         ],
         "en": [],
     },
@@ -326,6 +361,55 @@ _NOT_PERSON_BEFORE = re.compile(
     r"tienda|local|negocio|producto|modelo|libro|curso|pelicula|serie|cancion|calle|barrio|"
     r"pueblo|lugar|restaurante|hotel|empresa|marca|app)\b[^.!?\n]{0,20}$"
 )
+# "mi perro Toby", "la gata Mora": a pet; "comimos en Don Pepe", "en Lo de Mary": a business.
+_PET_BEFORE = re.compile(
+    r"(?<!\w)(?:perr[oa]|perrit[oa]|gat[oa]|gatit[oa]|mascota|cachorr[oa]|loro|caballo|"
+    r"conejo|hamster|tortuga|canario|yegua)\s+(?:se\s+llama\s+|es\s+|llamad[oa]\s+)?$"
+)
+_BUSINESS_BEFORE = re.compile(
+    r"(?<!\w)(?:en|al|restaurante|resto|parrilla|pizzeria|local|almacen|kiosco|negocio|"
+    r"panaderia|rotiseria|bar|cafe|heladeria|carniceria|verduleria|bodegon|comedor|"
+    r"despensa|ferreteria|tienda|sucursal|taller|gomeria|lavadero|veterinaria|peluqueria|"
+    r"optica|farmacia|libreria|merceria|zapateria)\s+(?:del?\s+)?(?:(?:el|la)\s+)?"
+    r"(?:(?:don|dona|lo\s+de)\s+)?$"
+)
+# "Kira mi perrita", "Toby, el gato": a pet named first.
+_PET_AFTER = re.compile(
+    r"^\s*,?\s*(?:mi|la|el|nuestr[oa]|su)\s+(?:perr|gat|mascota|cachorr|conej|loro|"
+    r"caball|tortuga|hamster)"
+)
+# "para Toby y Luna, son dos caniches", "el perro que perdí, es Toby": pets.
+_PETS_AFTER = re.compile(
+    r"^[^.!?\n]{0,30}\b(?:son|es)\s+(?:dos\s+|tres\s+|mis\s+|un[ao]?\s+)?(?:caniche|perr|"
+    r"gat|cachorr|mascota|labrador|golden|bulldog|salchicha|michi|conej|loro|caballo)"
+)
+_PET_BEFORE_ES = re.compile(
+    r"(?:perr|gat|mascota|cachorr|caniche)\w*[^.!?\n]{0,25}\bes\s+$"
+)
+# "una Mercedes", "un Ford": a make or a thing, not someone.
+_INDEFINITE_BEFORE = re.compile(r"(?<!\w)(?:una|un)\s+$")
+# An interjection that opens the message is not part of the name after it: "Bueno Marce, …"
+_OPENERS = frozenset({"bueno", "buena", "bien", "dale", "listo", "ok", "okey", "perfecto"})
+# "Inversiones Kallpa SAC", "Comercial Andina S.R.L.": a company.
+_COMPANY = re.compile(
+    r"(?<!\w)(?:s\.?a\.?c|s\.?a\.?s|s\.?r\.?l|s\.?a|ltda|e\.?i\.?r\.?l|spa|inc|llc|cia)\.?$|"
+    r"^(?:inversiones|comercial|distribuidora|constructora|importadora|transportes|"
+    r"servicios|grupo|industrias|consultora|estudio)\s"
+)
+# "vivo en Santiago", "soy de Rosario": a place.
+_PLACE_CUE_BEFORE = re.compile(
+    r"(?<!\w)(?:vivo|vive|viven|vivimos|estoy|estamos|queda|quedo|trabajo|nac[ií]|"
+    r"mudamos|mude)\s+en\s+$|(?<!\w)(?:soy|somos|es|vengo|venimos)\s+de\s+$"
+)
+# Nicknames people are called by, with their article: "la Negra", "el Tano", "la Flaca".
+_NICKNAME = re.compile(
+    r"(?<![\w])(?:la|el)\s+(Negra|Negro|Flaca|Flaco|Gorda|Gordo|Tano|Tana|Colo|Colorada|"
+    r"Colorado|Chino|China|Turco|Turca|Ruso|Rusa|Gallego|Gallega|Pelado|Petiso|Petisa|"
+    r"Rubia|Rubio|Mono|Monito|Negrita|Negrito|Flaquita|Gordi|Beba|Nena|Nene|Cabezón|"
+    r"Cabezon|Loco|Loca|Pato|Pocho|Toto|Pipa|Tucu|Chueco|Chueca)(?![\w])"
+)
+# Pronouns and particles that a cue may precede but that never start a name.
+_NEVER_FIRST = frozenset({"del", "de", "ella", "ellas", "ellos", "el", "la", "los", "las", "lo"})
 _INITIAL = re.compile(r" ([A-Za-z])\.(?![\w.@])")
 _MAX_TOKENS = 6
 _SCORES = {
@@ -355,23 +439,32 @@ class _Tok:
         return self.text[:1].isupper()
 
 
-def _cue_regex(cues: list[str]) -> re.Pattern[str]:
+def _cue_regex(cues: list[str], suffix: str = "") -> re.Pattern[str]:
     alts = sorted({strip_accents(c) for c in cues}, key=len, reverse=True)
     body = "|".join(re.escape(c).replace(r"\ ", r"\s+") for c in alts)
     # The cue must end right before the name: optional '.', ',' or ':' and spaces.
-    return re.compile(r"(?<!\w)(?:" + body + r")\.?\s*[:,]?\s*$")
+    return re.compile(r"(?<!\w)(?:" + body + r")" + suffix + r"\.?\s*[:,]?\s*$")
+
+
+# "mi mujer es Amparo": kin followed by "es".
+_CUE_SUFFIX = {"kin": r"(?:\s+es)?"}
 
 
 class PersonRecognizer(EntityRecognizer):
     """Gazetteer (Faker name lists) + cue rules; see the module docstring."""
 
     ENTITY = "PERSON"
+    PRIORITY = FREE_TEXT
+    COUNTRIES: frozenset[str] = frozenset()
 
     def __init__(self, supported_language: str = "es") -> None:
         self.lexicon: NameLexicon = name_lexicon(supported_language)
         lang = supported_language if supported_language in ("es", "en") else "es"
         self._cues = {
-            kind: _cue_regex(words.get(lang, []) + (words["es"] if lang != "es" else []))
+            kind: _cue_regex(
+                words.get(lang, []) + (words["es"] if lang != "es" else []),
+                _CUE_SUFFIX.get(kind, ""),
+            )
             for kind, words in _CUES.items()
         }
         self._special_cues = {"signoff": _SIGNOFF, "time_with": _TIME_WITH}
@@ -406,6 +499,13 @@ class PersonRecognizer(EntityRecognizer):
                 i += 1
                 continue
             end_index, score = found
+            if self._not_a_person(text, folded_text, toks[i]) or self._not_a_name(
+                text, folded_text, toks[i].start, toks[end_index].end
+            ):
+                i = end_index + 1
+                continue
+            if toks[i].folded in _OPENERS and end_index > i and not text[:toks[i].start].strip():
+                i += 1  # "Bueno Marce, …": the name starts after the interjection
             end = toks[end_index].end
             initial = _INITIAL.match(text, end)
             if initial is not None:
@@ -414,7 +514,31 @@ class PersonRecognizer(EntityRecognizer):
                 end += 1  # a final initial keeps its dot: "Ma. José R."
             results.append(self._result(toks[i].start, end, score))
             i = end_index + 1
+        for m in _NICKNAME.finditer(text):
+            if all(m.end(1) <= r.start or m.start(1) >= r.end for r in results):
+                results.append(self._result(m.start(1), m.end(1), 0.6))
         return results
+
+    @staticmethod
+    def _not_a_name(text: str, folded_text: str, start: int, end: int) -> bool:
+        """An acronym ("NHC"), a company ("Kallpa SAC"), a pet named first ("Kira mi
+        perrita"), a place after "vivo en" / "soy de"."""
+        span = text[start:end]
+        if span.isupper() and len(span) <= 4:
+            return True
+        if text[end : end + 2] == ".:":
+            return True  # an abbreviated form label: "Dom.: Pasaje Bollini 2217"
+        after = folded_text[end : end + 40]
+        if _PET_AFTER.match(after) or _PETS_AFTER.match(after):
+            return True
+        before = folded_text[max(0, start - 40) : start]
+        if _PET_BEFORE_ES.search(before) or _INDEFINITE_BEFORE.search(before):
+            return True
+        if _COMPANY.search(folded_text[start : end + 8].strip()) or _COMPANY.search(
+            folded_text[start:end]
+        ):
+            return True
+        return _PLACE_CUE_BEFORE.search(folded_text[max(0, start - 30) : start]) is not None
 
     # -- word classes -----------------------------------------------------------------------
 
@@ -451,6 +575,8 @@ class PersonRecognizer(EntityRecognizer):
         lex = self.lexicon
         folded = tok.folded
         before = folded_text[max(0, tok.start - 40) : tok.start]
+        if folded in _NEVER_FIRST and not tok.capitalized or folded in ("del", "ella", "ellos"):
+            return None
         cue = self._cue(before)
         is_first = lex.is_first(folded) and folded not in COMMON_VOCAB
         ambiguous = lex.is_ambiguous(folded)
@@ -505,6 +631,8 @@ class PersonRecognizer(EntityRecognizer):
                 return self._extend(text, toks, i, mode="lower"), _SCORES[cue]
             # "mi hermana evrim va a...": an unknown word followed by a verb or punctuation.
             nxt_word = toks[i + 1].folded if i + 1 < len(toks) else ""
+            if before.rstrip().endswith(" es"):
+                return None  # "mi hijo es celiaco."
             if self._unknown_ok(folded) and (punct_after or nxt_word in VERBS):
                 return i, 0.6
             return None
@@ -541,6 +669,19 @@ class PersonRecognizer(EntityRecognizer):
         if ambiguous or self._place_before(text, folded_text, toks, i):
             return None
         return i, 0.5
+
+    @staticmethod
+    def _not_a_person(text: str, folded_text: str, tok: _Tok) -> bool:
+        """A pet ("mi perro Toby") or a business ("comimos en Don Pepe", "en Lo de Mary")."""
+        before = folded_text[max(0, tok.start - 40) : tok.start]
+        if _PET_BEFORE.search(before):
+            return True
+        if tok.folded in ("don", "dona"):
+            return _BUSINESS_BEFORE.search(before) is not None
+        if text[max(0, tok.start - 6) : tok.start] == "Lo de ":
+            return True
+        business = _BUSINESS_BEFORE.search(before)
+        return business is not None and business.group(0).rstrip().endswith(("don", "dona", "de"))
 
     @staticmethod
     def _self_introduction(text: str, toks: list[_Tok], i: int) -> bool:

@@ -15,8 +15,9 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from redaction.normalize import digits, strip_accents
 from redaction.recognizers.base import words_regex
+from redaction.recognizers.priority import SHAPE
 
-DEFAULT_REGIONS = ("AR", "MX", "CL", "CO", "PE", "UY", "ES", "US", "BR")
+DEFAULT_REGIONS = ("AR", "MX", "CL", "CO", "PE", "UY", "VE", "ES", "US", "BR")
 
 _CANDIDATE = re.compile(
     r"(?<![\w$€.,/:#+\-])(?:\+\s?)?(?:\(\d{1,4}\)[ \-]?)?\d[\d \-()]{5,20}\d(?![\w/%:\-]|[.,]\d)"
@@ -104,9 +105,35 @@ _NEGATIVE = words_regex(
         "ticket",
         "sku",
         "lote",
+        "comprobante",
+        "tramite",
+        "numero de tramite",
+        "recibo",
+        "factura",
+        "boleta",
+        "remito",
+        "operacion",
+        "transaccion",
+        "pedido nro",
+        "expediente",
+        "legajo",
+        "afiliado",
+        "historia clinica",
+        "nhc",
+        "pasaporte",
+        "matricula",
+        "credencial",
+        "cpf",
+        "cnpj",
+        "rif",
     ]
 )
 
+
+# A list marker before the number ("4) 11 6543-2109") is not part of it.
+_LIST_MARKER = re.compile(r"^\d{1,2}\)\s+")
+# A currency sign just before: an amount written in groups ("$ 15 300 000").
+_CURRENCY_BEFORE = re.compile(r"(?:[$€]|us\$|usd|ars|mxn|clp|cop|pen|s/\.?)\s*$")
 
 # Cues that also introduce order, member or ticket numbers: they never outweigh a negative.
 _WEAK_CUES = frozenset({"nro", "num", "numero", "interno", "contacto"})
@@ -133,6 +160,8 @@ class LatamPhoneRecognizer(EntityRecognizer):
     """Phone numbers validated by ``phonenumbers`` against LatAm, ES, US and BR metadata."""
 
     ENTITY = "PHONE_NUMBER"
+    PRIORITY = SHAPE
+    COUNTRIES: frozenset[str] = frozenset()
 
     def __init__(
         self, supported_language: str = "es", regions: tuple[str, ...] = DEFAULT_REGIONS
@@ -168,7 +197,11 @@ class LatamPhoneRecognizer(EntityRecognizer):
         for match in _CANDIDATE.finditer(text):
             candidate = match.group(0).rstrip(" -(")
             if candidate.count("(") != candidate.count(")"):
-                candidate = candidate.lstrip("(") if candidate.startswith("(") else candidate
+                marker = _LIST_MARKER.match(candidate)
+                if marker is not None:
+                    candidate = candidate[marker.end() :]
+                elif candidate.startswith("("):
+                    candidate = candidate.lstrip("(")
             start = match.start() + match.group(0).find(candidate)
             end = start + len(candidate)
             score = self._score(text, candidate, start)
@@ -194,7 +227,7 @@ class LatamPhoneRecognizer(EntityRecognizer):
             return 0.0
         before = strip_accents(text[max(0, start - 30) : start].lower())
         international = candidate.startswith("+")
-        if not international and _vetoed(before):
+        if not international and (_vetoed(before) or _CURRENCY_BEFORE.search(before)):
             return 0.0
         has_context = _CONTEXT is not None and _CONTEXT.search(before) is not None
         valid, possible = self._check(candidate)

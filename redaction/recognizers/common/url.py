@@ -8,6 +8,7 @@ from presidio_analyzer import Pattern, RecognizerResult
 
 from redaction.recognizers.base import LocalPatternRecognizer
 from redaction.recognizers.common.gazetteer import name_lexicon
+from redaction.recognizers.priority import SHAPE
 
 _SOCIAL = re.compile(
     r"(?i)(?:^|[/.])(?:instagram\.com|facebook\.com|fb\.com|linkedin\.com|tiktok\.com|"
@@ -15,7 +16,13 @@ _SOCIAL = re.compile(
     r"behance\.net|flickr\.com|threads\.net|onlyfans\.com|linktr\.ee)/[@\w]"
 )
 _ID_QUERY = re.compile(
-    r"(?i)[?&](?:email|mail|dni|cuit|rut|curp|phone|tel|user|usuario|name|nombre)="
+    r"(?i)[?&](?:email|mail|dni|cuit|rut|curp|phone|tel|user|usuario|name|nombre|owner|"
+    r"author|uid|profile|perfil|cliente|customer)="
+)
+# A profile page on any site: "/perfil/maria.j.cardona", "/u/tomi_q", "/in/ana-ruiz".
+_PROFILE_PATH = re.compile(
+    r"(?i)/(?:perfil|profile|paciente|usuario|usuarios|user|users|u|in|people|cliente|"
+    r"member|miembro|author|autor)/[\w.\-]{3,}"
 )
 _HOST = re.compile(r"(?i)^(?:https?://)?(?:www\.)?([^/?#]+)")
 
@@ -24,21 +31,27 @@ class PersonalUrlRecognizer(LocalPatternRecognizer):
     """A URL is PII when it names a person: profile paths, name-bearing hosts, id queries."""
 
     ENTITY = "URL"
+    PRIORITY = SHAPE
     PATTERNS = [
         Pattern(
             "url",
-            r"(?<![\w@.-])(?:https?://|www\.|(?i:[a-z0-9-]+\.)+(?i:com|net|org|me|ee)(?=/))"
+            r"(?<![\w@.-])(?:https?://|www\.|(?i:[a-z0-9-]+\.)+"
+            r"(?i:com|net|org|me|ee|co|ar|mx|cl|pe|uy|br|es|io|app|site|online|ve|ec|bo|py)"
+            r"(?=/))"
             r"[^\s<>\"'()]+(?<![.,;:!?)])",
             0.2,
         ),
     ]
     CONTEXT = ["perfil", "instagram", "facebook", "linkedin", "mi pagina", "mi web", "portfolio"]
-    PREFILTER = re.compile(r"(?i)https?://|www\.|\.(?:com|net|org|me|ee)/")
+    PREFILTER = re.compile(
+        r"(?i)https?://|www\.|\.(?:com|net|org|me|ee|co|ar|mx|cl|pe|uy|br|es|io|app|site|"
+        r"online|ve|ec|bo|py)/"
+    )
 
     def adjust(self, text: str, result: RecognizerResult) -> bool:
         """Score by what the URL holds; generic URLs stay below the threshold."""
         url = text[result.start : result.end]
-        if _SOCIAL.search(url) or _ID_QUERY.search(url):
+        if _SOCIAL.search(url) or _ID_QUERY.search(url) or _PROFILE_PATH.search(url):
             result.score = 0.85
             return True
         host = _HOST.match(url)

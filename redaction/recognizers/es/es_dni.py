@@ -8,13 +8,15 @@ from presidio_analyzer import Pattern
 from stdnum.es import dni
 
 from redaction.recognizers.base import LocalPatternRecognizer
+from redaction.recognizers.priority import CHECKSUM
 
 
 class EsDniRecognizer(LocalPatternRecognizer):
     """ES DNI with the right control letter."""
 
     ENTITY = "ES_DNI"
-    COUNTRY = "ES"
+    COUNTRIES = frozenset({"ES"})
+    PRIORITY = CHECKSUM
     PATTERNS = [
         Pattern("ES DNI", r"(?<![\w.\-])\d{2}\.?\d{3}\.?\d{3}[ -]?(?i:[A-Z])(?!\w)", 0.5),
     ]

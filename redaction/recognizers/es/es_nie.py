@@ -8,13 +8,15 @@ from presidio_analyzer import Pattern
 from stdnum.es import nie
 
 from redaction.recognizers.base import LocalPatternRecognizer
+from redaction.recognizers.priority import CHECKSUM
 
 
 class EsNieIdRecognizer(LocalPatternRecognizer):
     """ES NIE with the right control letter."""
 
     ENTITY = "ES_NIE"
-    COUNTRY = "ES"
+    COUNTRIES = frozenset({"ES"})
+    PRIORITY = CHECKSUM
     PATTERNS = [
         Pattern("ES NIE", r"(?<![\w\-])(?i:[XYZ])[ -]?\d{7}[ -]?(?i:[A-Z])(?!\w)", 0.5),
     ]

@@ -12,6 +12,7 @@ from presidio_analyzer import Pattern
 from redaction.normalize import digits
 from redaction.recognizers._bounds import END, START
 from redaction.recognizers.base import LocalPatternRecognizer
+from redaction.recognizers.priority import CHECKSUM
 
 _WEIGHTS = (3, 7, 1) * 6
 
@@ -32,12 +33,15 @@ class MxClabeRecognizer(LocalPatternRecognizer):
     """MX CLABE with a valid check digit."""
 
     ENTITY = "MX_CLABE"
-    COUNTRY = "MX"
+    COUNTRIES = frozenset({"MX"})
+    PRIORITY = CHECKSUM
     PATTERNS = [
         Pattern("MX CLABE", START + r"\d{3}[ -]?\d{3}[ -]?\d{11}[ -]?\d" + END, 0.5),
+        # Groups of two to four ("0021 8001 2345 6789 01"): 18 digits, checked below.
+        Pattern("MX CLABE grouped", START + r"\d{2,4}(?:[ -]\d{2,4}){4,7}" + END, 0.5),
     ]
     CONTEXT = ["clabe", "interbancaria", "spei", "cuenta"]
-    PREFILTER = re.compile(r"\d{11}")
+    PREFILTER = re.compile(r"\d{11}|\d{3,4}[ -]\d{3,4}[ -]\d{3,4}")
 
     def validate_result(self, pattern_text: str) -> bool:
         """Valid only when the weighted check digit matches."""

@@ -8,13 +8,15 @@ from presidio_analyzer import Pattern
 from stdnum.mx import curp
 
 from redaction.recognizers.base import LocalPatternRecognizer
+from redaction.recognizers.priority import CHECKSUM
 
 
 class MxCurpRecognizer(LocalPatternRecognizer):
     """MX CURP with a valid check digit."""
 
     ENTITY = "MX_CURP"
-    COUNTRY = "MX"
+    COUNTRIES = frozenset({"MX"})
+    PRIORITY = CHECKSUM
     PATTERNS = [
         Pattern(
             "MX CURP",

@@ -9,13 +9,15 @@ from stdnum.pe import ruc
 
 from redaction.recognizers._bounds import END, START
 from redaction.recognizers.base import LocalPatternRecognizer
+from redaction.recognizers.priority import CHECKSUM
 
 
 class PeRucRecognizer(LocalPatternRecognizer):
     """PE RUC with a valid check digit."""
 
     ENTITY = "PE_RUC"
-    COUNTRY = "PE"
+    COUNTRIES = frozenset({"PE"})
+    PRIORITY = CHECKSUM
     PATTERNS = [Pattern("PE RUC", START + r"(?:10|15|17|20)\d{9}" + END, 0.5)]
     CONTEXT = ["ruc"]
     PREFILTER = re.compile(r"\d{11}")

@@ -13,6 +13,7 @@ from presidio_analyzer import Pattern
 from redaction.normalize import digits
 from redaction.recognizers._bounds import END, START
 from redaction.recognizers.base import LocalPatternRecognizer
+from redaction.recognizers.priority import CHECKSUM
 
 _WEIGHTS = (2, 9, 8, 7, 6, 3, 4)
 
@@ -34,7 +35,8 @@ class UyCiRecognizer(LocalPatternRecognizer):
     """UY CI written with its check digit separated (dash, space or dots)."""
 
     ENTITY = "UY_CI"
-    COUNTRY = "UY"
+    COUNTRIES = frozenset({"UY"})
+    PRIORITY = CHECKSUM
     PATTERNS = [
         Pattern("UY CI dotted", START + r"\d\.?\d{3}\.\d{3}[-/ ]\d" + END, 0.5),
         Pattern("UY CI plain", START + r"\d{6,7}-\d" + END, 0.5),

@@ -1,0 +1,1 @@
+"""Brasil: CPF and CNPJ."""

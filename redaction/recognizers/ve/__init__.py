@@ -1,0 +1,1 @@
+"""Venezuela: cédula and RIF."""
