@@ -45,7 +45,8 @@ _AT = (
     r"(?:[ ]*[(\[{<][ ]*(?:at|arroba|@)[ ]*[)\]}>][ ]*|[ ]+(?:arroba|at)[ ]+|[ ]*@[ ]*)"
 )
 _DOT = (
-    r"(?:[ ]*[(\[{<][ ]*(?:dot|punto|ponto|\.)[ ]*[)\]}>][ ]*|[ ]+(?:punto|dot|ponto)[ ]+|\.)"
+    r"(?:[ ]*[(\[{<][ ]*(?:dot|punto|ponto|\.)[ ]*[)\]}>][ ]*|[ ]+(?:punto|dot|ponto)[ ]+"
+    r"|[ ]*\.[ ]*)"
 )
 _LABEL = r"[a-z0-9](?:[a-z0-9_%+\-]*[a-z0-9])?"
 _SPOKEN_EMAIL = re.compile(
@@ -65,7 +66,7 @@ _SEP = r"(?:[ ]?[.,·*_/\-][ ]?|[ ])"  # between single digits: "1.1.5", "1 - 1 
 _TRIGGER = re.compile(
     r"\u20e3|[0-9][ ]*[" + _EMOJI + r"]|[0-9][OoIl|]|[OoIl|][0-9]|(?<!\w)[OI]{2}"
     r"|[0-9](?:" + _SEP + r"[0-9]){3}"
-    r"|arroba|\b(?:at|dot|punto|ponto)\b|[^\W\d_]:[^\W_]|(?<!\S)[0-9]{1,2}[)\]]\s"
+    r"|arroba|\b(?:at|dot|punto|ponto)\b| @ |[^\W\d_]:[^\W_]|(?<!\S)[0-9]{1,2}[)\]]\s"
     r"|[\uff10-\uff19\u0660-\u0669\u06f0-\u06f9\U0001d7ce-\U0001d7ff]"  # other digits
     r"|\b(?:cero|uno|dos|tr[eê]s|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|trece|catorce"
     r"|quince|dieci|veint|treinta|cuarenta|cincuenta|sesenta|setenta|ochenta|noventa|cien"
@@ -243,6 +244,7 @@ def _lookalikes(text: str) -> list[tuple[int, int, str]]:
             if token is not None and (
                 any(ch.isdigit() for ch in token.group())
                 or (len(token.group()) >= 2 and token.group().isupper())
+                or (token.group() in ("I", "O") and "." in m.group())  # "I.O2O.6I8.3O4"
             ):
                 run.append(token)
                 continue

@@ -25,6 +25,7 @@ from redaction.recognizers.common.address import AddressRecognizer
 from redaction.recognizers.common.bank_account import BankAccountRecognizer
 from redaction.recognizers.common.credit_card import PaymentCardRecognizer
 from redaction.recognizers.common.date_of_birth import DateOfBirthRecognizer
+from redaction.recognizers.common.document_number import DocumentNumberRecognizer
 from redaction.recognizers.common.email import EmailAddressRecognizer
 from redaction.recognizers.common.iban import IbanCodeRecognizer
 from redaction.recognizers.common.ip import IpAddressRecognizer
@@ -80,6 +81,7 @@ RECOGNIZER_CLASSES: tuple[type[EntityRecognizer], ...] = (
     VeCedulaRecognizer,
     PassportRecognizer,
     LabelledIdRecognizer,
+    DocumentNumberRecognizer,
     BankAccountRecognizer,
     ArAliasCbuRecognizer,
     LicensePlateRecognizer,

@@ -72,6 +72,9 @@ def test_number_words_read_as_the_digits_meant(words: str, digits: str) -> None:
         ("lore punto vaca arroba gmail punto com", "lore.vaca@gmail.com"),
         ("mail: ana dot ruiz at outlook dot com", "mail: ana.ruiz@outlook.com"),
         ("alias blanca punto sol punto rio", "alias blanca.sol.rio"),
+        ("MI CORREO ES KATHY_FLORES_29 @ HOTMAIL . COM",
+         "MI CORREO ES kathy_flores_29@hotmail.com"),
+        ("cedula I.O2O.6I8.3O4 (el teclado)", "cedula 1.020.618.304 (el teclado)"),
     ],
 )
 def test_disguised_forms_are_written_the_usual_way(text: str, canonical: str) -> None:

@@ -64,6 +64,14 @@ FOREIGN_IDS = [
     ("el folio es 9611300265", []),
     # a nationality between the label and the passport number
     ("pasaporte venezolano 112233445 porque la cédula venció", [(ID, "112233445")]),
+    # countries without a recognizer of their own: the label makes it one
+    ("Cliente: Byron Ch. | CI: 0126468206 | Tel", [(ID, "0126468206")]),  # Ecuador
+    ("CI 6543218 LP, fecha de nacimiento", [(ID, "6543218 LP")]),  # Bolivia, department
+    ("factura con RUC 5281454-8 porfa", [(ID, "5281454-8")]),  # Paraguay
+    ("RUC 0905662086001, Guayaquil", [(ID, "0905662086001")]),  # Ecuador
+    ("CI N°: 4.981.397", [(ID, "4.981.397")]),
+    # a check digit that fails every country's check: a decoy
+    ("el documento 4.567.890-2 del trámite", []),
 ]
 
 LABELLED_IDS = [
@@ -90,6 +98,9 @@ LABELLED_IDS = [
     ("ficha clínica 464685 del centro de salud", [(ID, "464685")]),
     ("tarjeta de identidad 21780641 de mi hijo", [(ID, "21780641")]),
     ("afiliado OSDE 61 443298 7 02, plan 210", [(ID, "61 443298 7 02")]),
+    # letters around the number
+    ("Historia clínica N° HC-0048213. Paciente", [(ID, "HC-0048213")]),
+    ("expediente EXP-2291-B, alergia a AINES", [(ID, "EXP-2291-B")]),
 ]
 
 GLUED_IDS = [
@@ -163,6 +174,10 @@ NAMES = [
     ("apoderada de Tomás, para justificar la falta", [(PER, "Tomás")]),
     # an opening interjection is not part of the name
     ("Bueno Marce, te confirmo para las 9", [(PER, "Marce")]),
+    # an abbreviated title before the name is not part of it
+    ("agendada con el Klgo. Felipe Araya, traiga la orden", [(PER, "Felipe Araya")]),
+    # English or Portuguese in a Spanish chat, a misspelled "soy"
+    ("Hi! I'm Emily, I'd like to take Spanish lessons", [(PER, "Emily")]),
 ]
 
 ADDRESSES = [
@@ -237,6 +252,10 @@ FALSE_ALARMS = [
     ("el perro que perdí, es Toby", []),
     ("la camioneta es una Mercedes Sprinter", []),
     ("la llevo al taller de Don Pepe", []),
+    # a pet's owner, a pet described further on, streets "entre X e Y"
+    ("soy la dueña de Toby (el caniche blanco)", []),
+    ("Bruno anda con vómitos desde ayer, es un labrador de 6 años", []),
+    ("depto 4, entre Bolívar e Isabel la Católica", []),
 ]
 
 ALL_LABELS = {ID, FIN, PER, LOC, PHONE, DOB, "URL", "IP_ADDRESS", "EMAIL_ADDRESS"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from redaction import Redactor
+from tests.redaction.conftest import found
 
 PHONE_NUMBER = [
     # valid, per country
@@ -344,3 +345,37 @@ def test_common_recognizer_table(
 ) -> None:
     got = [text[r.start : r.end] for r in redactor.analyze(text) if r.entity_type == entity_type]
     assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "url"),
+    [
+        # a first name among the parts of a path segment: a person's folder or page
+        ("la subí acá: https://drive.google.com/drive/folders/ximena.choque.disenos",
+         "https://drive.google.com/drive/folders/ximena.choque.disenos"),
+        ("para agendar: https://calendly.com/kine-javiera-soto/sesion",
+         "https://calendly.com/kine-javiera-soto/sesion"),
+        ("cv: drive.google.com/file/d/1aB9xQ/view?usp=sharing&owner=lucas.ferrero",
+         "drive.google.com/file/d/1aB9xQ/view?usp=sharing&owner=lucas.ferrero"),
+    ],
+)
+def test_urls_with_a_name_in_the_path_or_query(redactor: Redactor, text: str, url: str) -> None:
+    assert found(redactor, text, "URL") == [url]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["mirá https://www.example.com/productos/zapatillas-running-negras",
+     "ofertas en https://tienda.com/ofertas/mayo-2026"],
+)
+def test_product_urls_stay(redactor: Redactor, text: str) -> None:
+    assert found(redactor, text, "URL") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "plate"),
+    [("Matrícula del vehículo: AAEB 482", "AAEB 482"),  # Paraguay
+     ("PLACA: 3472 KDN", "3472 KDN")],  # Bolivia
+)
+def test_plates_of_paraguay_and_bolivia(redactor: Redactor, text: str, plate: str) -> None:
+    assert found(redactor, text, "LICENSE_PLATE") == [plate]

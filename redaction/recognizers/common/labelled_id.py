@@ -26,8 +26,9 @@ class LabelledIdRecognizer(CueValueRecognizer):
 
     ENTITY = "NATIONAL_ID"
     LABEL = (
-        r"(?:n[°º.]?\s*(?:de\s+)?)?historia\s+cl[ií]nica|(?-i:NHC|HC|H\.C\.)|nhc|"
-        r"(?:n[°º.]?\s*(?:de\s+)?)?afiliad[oa](?:\s+(?-i:[A-Z][A-Za-z]{1,11}))?|legajo|(?-i:NASS|NSS|N\.A\.S\.S\.)|"
+        r"(?:n[°º.]?\s*(?:de\s+)?)?historia\s+cl[ií]nica(?:\s+n[°º.])?|(?-i:NHC|HC|H\.C\.)|nhc|"
+        r"(?:n[°º.]?\s*(?:de\s+)?)?afiliad[oa](?:\s+(?-i:[A-Z][A-Za-z]{1,11}))?|"
+        r"legajo(?:\s+del?\s+(?:alumn[oa]|emplead[oa]|socio))?|(?-i:NASS|NSS|N\.A\.S\.S\.)|"
         r"n[uú]mero\s+de\s+(?:la\s+)?seguridad\s+social|matr[ií]cula(?:\s+profesional)?|"
         r"expediente|credencial(?:\s+de\s+elector)?|carnet\s+de\s+(?:afiliad[oa]|obra\s+social)|"
         r"ficha(?:\s+(?:cl[ií]nica|m[eé]dica))?|tarjeta\s+de\s+identidad|(?-i:T\.I\.)|"
@@ -37,7 +38,11 @@ class LabelledIdRecognizer(CueValueRecognizer):
         r"(?i)historia|hc|afiliad|legajo|nass|nss|n\.a\.s\.s|seguridad|matr[ií]cula|expediente|"
         r"credencial|carnet|ficha|tarjeta de identidad|T\.I\.|paciente"
     )
-    VALUE = r"\d{1,12}(?:(?:[.\-/]| (?=\d))\d{1,12}){0,4}(?![\w\-/]|[.,]\d)"
+    # "HC-0048213", "EXP-2291-B", "UY-2231": a letter prefix or suffix around the number.
+    VALUE = (
+        r"(?:(?-i:[A-Z]{1,4})-)?\d{1,12}(?:(?:[.\-/]| (?=\d))\d{1,12}){0,4}(?:-(?-i:[A-Z]))?"
+        r"(?![\w\-/]|[.,]\d)"
+    )
     SCORE = 0.7
 
     def keep(self, text: str, match: re.Match[str]) -> bool:

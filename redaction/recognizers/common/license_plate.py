@@ -64,6 +64,9 @@ class LicensePlateRecognizer(LocalPatternRecognizer):
         Pattern("PE", _B + r"(?i:[A-Z]\d[A-Z][ -]?\d{3}|[A-Z]{2}\d[ -]?\d{3})" + _E, 0.1),
         Pattern("ES", _B + r"(?i:\d{4}[ -]?[BCDFGHJKLMNPRSTVWXYZ]{3})" + _E, 0.1),
         Pattern("ES old", _B + r"[A-Z]{1,2}[ -]?\d{4}[ -]?[A-Z]{1,3}" + _E, 0.1),
+        # Paraguay (Mercosur "AAEB 482"), Bolivia ("3472 KDN"), Ecuador ("PBX-1234")
+        Pattern("PY", _B + r"[A-Z]{4} ?\d{3}" + _E, 0.1),
+        Pattern("BO", _B + r"\d{3,4} ?[A-Z]{3}" + _E, 0.1),  # capitals: "150 mil" is money
     ]
     CONTEXT = [
         "patente",

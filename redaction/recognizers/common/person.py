@@ -164,7 +164,9 @@ _CUES: dict[str, dict[str, list[str]]] = {
     },
     # "soy ana y él es bruno": a second person introduced in the same message.
     "soy": {
-        "es": ["soy", "yo soy", "aca", "aqui", "el es", "ella es", "este es", "esta es"],
+        "es": ["soy", "soi", "yo soy", "aca", "aqui", "el es", "ella es", "este es", "esta es",
+               # English or Portuguese in a Spanish chat: "Hi! I'm Emily", "eu sou a Ana"
+               "i'm", "i am", "my name is", "eu sou", "meu nome e"],
         "en": ["i am", "i'm", "im"],
     },
     "kin": {
@@ -380,12 +382,18 @@ _PET_AFTER = re.compile(
 )
 # "para Toby y Luna, son dos caniches", "el perro que perdí, es Toby": pets.
 _PETS_AFTER = re.compile(
-    r"^[^.!?\n]{0,30}\b(?:son|es)\s+(?:dos\s+|tres\s+|mis\s+|un[ao]?\s+)?(?:caniche|perr|"
+    r"^[^.!?\n]{0,60}\b(?:son|es)\s+(?:dos\s+|tres\s+|mis\s+|un[ao]?\s+)?(?:caniche|perr|"
     r"gat|cachorr|mascota|labrador|golden|bulldog|salchicha|michi|conej|loro|caballo)"
 )
 _PET_BEFORE_ES = re.compile(
     r"(?:perr|gat|mascota|cachorr|caniche)\w*[^.!?\n]{0,25}\bes\s+$"
+    # "la dueña de Toby", "el tutor de Luna": a pet's owner
+    r"|(?<!\w)duen[oa]\s+de\s+$"
+    # "entre Bolívar e Isabel la Católica": streets
+    r"|(?<!\w)entre\s+[^,.;\n]{2,30}\s+[ey]\s+$|(?<!\w)entre\s+$"
 )
+# "con el Klgo. Felipe Araya", "Lic. Pérez": an abbreviated title, not a name.
+_ABBREVIATION_AFTER = re.compile(r"^\.\s")
 # "una Mercedes", "un Ford": a make or a thing, not someone.
 _INDEFINITE_BEFORE = re.compile(r"(?<!\w)(?:una|un)\s+$")
 # An interjection that opens the message is not part of the name after it: "Bueno Marce, …"
@@ -528,7 +536,14 @@ class PersonRecognizer(EntityRecognizer):
             return True
         if text[end : end + 2] == ".:":
             return True  # an abbreviated form label: "Dom.: Pasaje Bollini 2217"
-        after = folded_text[end : end + 40]
+        if (
+            end - start <= 5
+            and " " not in span
+            and _ABBREVIATION_AFTER.match(text[end : end + 2])
+            and not any(ch in "aeiouáéíóú" for ch in span[1:].lower())
+        ):
+            return True  # "Klgo.", "Dra.", "Lcdo.": a title written short
+        after = folded_text[end : end + 80]
         if _PET_AFTER.match(after) or _PETS_AFTER.match(after):
             return True
         before = folded_text[max(0, start - 40) : start]

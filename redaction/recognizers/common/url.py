@@ -13,7 +13,7 @@ from redaction.recognizers.priority import SHAPE
 _SOCIAL = re.compile(
     r"(?i)(?:^|[/.])(?:instagram\.com|facebook\.com|fb\.com|linkedin\.com|tiktok\.com|"
     r"twitter\.com|x\.com|youtube\.com|github\.com|wa\.me|t\.me|pinterest\.com|"
-    r"behance\.net|flickr\.com|threads\.net|onlyfans\.com|linktr\.ee)/[@\w]"
+    r"behance\.net|flickr\.com|threads\.net|onlyfans\.com|linktr\.ee|calendly\.com)/[@\w]"
 )
 _ID_QUERY = re.compile(
     r"(?i)[?&](?:email|mail|dni|cuit|rut|curp|phone|tel|user|usuario|name|nombre|owner|"
@@ -56,8 +56,21 @@ class PersonalUrlRecognizer(LocalPatternRecognizer):
             return True
         host = _HOST.match(url)
         label = host.group(1).split(".")[0].lower() if host else ""
-        if name_lexicon().contains_name(label):
+        if name_lexicon().contains_name(label) or _name_in_path(url, host):
             result.score = 0.6
         elif self.has_context(text, result.start):
             result.score = 0.5
         return True
+
+
+def _name_in_path(url: str, host: re.Match[str] | None) -> bool:
+    """A path segment made of a first name and more ("ximena.choque.disenos",
+    "kine-javiera-soto"): a person's folder or booking page."""
+    path = url[host.end() :] if host else url
+    for segment in re.split(r"[/?#&=]", path):
+        parts = [p for p in re.split(r"[._\-]", segment) if p]
+        if len(parts) >= 2 and any(
+            p.isalpha() and len(p) >= 4 and name_lexicon().contains_name(p) for p in parts
+        ):
+            return True
+    return False
