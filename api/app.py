@@ -30,6 +30,7 @@ from api.routes import (
     events,
     health,
     inbox,
+    metrics,
     operator,
     privacy,
     privacy_settings,
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None, runtime: AgentRuntime | None = 
     app.include_router(staff.router)
     app.include_router(inbox.router)
     app.include_router(appointments.router)
+    app.include_router(metrics.router)
     app.include_router(users.router)
     app.include_router(operator.router)
     app.include_router(audit.router)

@@ -1,9 +1,11 @@
-"""Benchmark the staff console's pages on a full business: p95 per page against 200 ms.
+"""Benchmark the staff console's pages on a full business: p95 per page against 200 ms, and
+the dashboard (`/console/dashboard`, `GET /v1/metrics/summary`) against 300 ms.
 
-Seeds one business (the demo one) with 10,000 contacts, each with a lead and a
-conversation (100,000 messages in all, tool calls among them; one conversation in 20
-waiting for a person), 2,000 appointments (16 a day for four months), an admin and two sellers
-(each holding a third of the leads). Then serves the app with uvicorn on 127.0.0.1 and
+Seeds one business (the demo one) with 10,000 contacts, each with a conversation (100,000
+messages in all, tool calls among them; one conversation in 20 waiting for a person),
+5,000 leads (every other contact), 20,000 appointments (16 a day ahead; booked over the
+last 60 days, half by the agent), an admin and two sellers (each holding a third of the
+leads). Then serves the app with uvicorn on 127.0.0.1 and
 requests every page of the console in turn, signed in as the admin and as a seller:
 `--requests` timed requests per page after `--warmup` untimed ones, one at a time (the
 latency of a page, not the throughput of the server). Every page view also writes its
@@ -13,8 +15,9 @@ audit event, as in production.
 
 The database is a fresh SQLite file in a temporary directory unless `--database-url`
 names an empty PostgreSQL database (its tables are created; it is left filled).
-Prints p50, p95 and max per page beside the 200 ms floor of issue 14. Exit status: 0
-when every page's p95 is under the floor, 1 otherwise. Takes about a minute.
+Prints p50, p95 and max per page beside its target (200 ms, issue 14; 300 ms for the
+dashboard, issue 17). Exit status: 0 when every page's p95 is under its target, 1
+otherwise. Takes about a minute.
 """
 
 from __future__ import annotations
@@ -59,12 +62,14 @@ from crm.models import (  # noqa: E402
 )
 from crm.seed import seed_demo  # noqa: E402
 from crm.services.console_sessions import start_session  # noqa: E402
+from crm.services.tokens import issue_token  # noqa: E402
 from crm.settings import Settings  # noqa: E402
 
 FLOOR_MS = 200.0
+DASHBOARD_MS = 300.0
 CONVERSATIONS = 10_000
 MESSAGES_PER_CONVERSATION = 10
-APPOINTMENTS = 2_000
+APPOINTMENTS = 20_000
 PER_DAY = 16
 CHANNELS = ("whatsapp", "web", "instagram", "messenger")
 STAGES = ("nuevo", "contactado", "calificado", "propuesta", "ganado", "perdido")
@@ -102,11 +107,13 @@ def seed(engine: Engine) -> dict[str, str]:
                          "phone": f"+549115{n:07d}", "email": None, "phone_verified": True,
                          "email_verified": False, "created_at": started,
                          "updated_at": started})
-        leads.append({"id": _id(), "tenant_id": tenant_id, "contact_id": contact_id,
-                      "source": CHANNELS[n % 4] if n % 4 else "whatsapp",
-                      "stage": STAGES[n % 6], "assigned_to": seller,
-                      "temperature": ("frio", "tibio", "caliente")[n % 3],
-                      "created_at": started, "updated_at": started})
+        if n % 2:  # 5,000 leads
+            leads.append({"id": _id(), "tenant_id": tenant_id, "contact_id": contact_id,
+                          "source": CHANNELS[n % 4] if n % 4 else "whatsapp",
+                          "stage": STAGES[n % 6], "assigned_to": seller,
+                          "temperature": ("frio", "tibio", "caliente")[n % 3],
+                          "utm_campaign": ("verano", "otoño", None)[n % 3],
+                          "created_at": started, "updated_at": started})
         waiting = n % 20 == 0
         conversations.append({
             "id": conversation_id, "tenant_id": tenant_id, "contact_id": contact_id,
@@ -131,10 +138,14 @@ def seed(engine: Engine) -> dict[str, str]:
     for n in range(APPOINTMENTS):  # 16 a day, 09:00 to 17:00 in Buenos Aires
         start = first + timedelta(days=n // PER_DAY, minutes=(n % PER_DAY) * 30)
         appointment_id = _id()
+        booked = now - timedelta(minutes=n * 4)  # over the last 60 days
+        owner = n % CONVERSATIONS
         appointments.append({"id": appointment_id, "tenant_id": tenant_id,
-                             "contact_id": contacts[n * 5]["id"], "service_id": service_id,
+                             "contact_id": contacts[owner]["id"], "service_id": service_id,
+                             "conversation_id": conversations[owner]["id"] if n % 2 else None,
                              "start_at": start, "end_at": start + timedelta(minutes=30),
-                             "status": "confirmada", "created_at": now, "updated_at": now})
+                             "status": "confirmada", "created_at": booked,
+                             "updated_at": booked})
         holds += [{"tenant_id": tenant_id, "appointment_id": appointment_id,
                    "slot_start": start + timedelta(minutes=m)}
                   for m in range(0, 30, HOLD_MINUTES)]
@@ -193,6 +204,17 @@ def signed_in(engine: Engine, user_id: str, base: str) -> httpx.Client:
                         follow_redirects=False)
 
 
+def with_token(engine: Engine, user_id: str, base: str) -> httpx.Client:
+    """A client of the JSON API with a bearer token of `user_id`."""
+    with Session(engine) as db:
+        user = db.get(User, user_id)
+        assert user is not None
+        token = issue_token(db, user=user)
+        db.commit()
+    return httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"},
+                        timeout=30)
+
+
 def measure(client: httpx.Client, path: str, *, requests: int, warmup: int) -> list[float]:
     timings = []
     for n in range(warmup + requests):
@@ -223,12 +245,15 @@ def main() -> int:
         began = time.perf_counter()
         ids = seed(engine)
         print(f"seeded {CONVERSATIONS:,} conversations, "
-              f"{CONVERSATIONS * MESSAGES_PER_CONVERSATION:,} messages, {APPOINTMENTS:,} "
-              f"appointments on {engine.dialect.name} in {time.perf_counter() - began:.1f} s")
+              f"{CONVERSATIONS * MESSAGES_PER_CONVERSATION:,} messages, "
+              f"{CONVERSATIONS // 2:,} leads, {APPOINTMENTS:,} appointments on "
+              f"{engine.dialect.name} in {time.perf_counter() - began:.1f} s")
         server = serve(settings, engine)
         try:
             admin = signed_in(engine, ids["admin"], server.url)
             seller = signed_in(engine, ids["seller"], server.url)
+            admin_api = with_token(engine, ids["admin"], server.url)
+            seller_api = with_token(engine, ids["seller"], server.url)
             pages = [
                 ("admin", admin, "/console/"),
                 ("admin", admin, "/console/inbox/list"),
@@ -243,23 +268,30 @@ def main() -> int:
                 ("seller", seller, f"/console/conversations/{ids['seller_conversation']}"),
                 ("seller", seller, "/console/leads"),
                 ("seller", seller, f"/console/appointments?view=week&day={ids['day']}"),
+                ("admin", admin, "/console/dashboard?range=7"),
+                ("admin", admin, "/console/dashboard?range=30"),
+                ("admin", admin, f"/console/dashboard?range=30&seller={ids['seller']}"),
+                ("seller", seller, "/console/dashboard?range=30"),
+                ("admin", admin_api, "/v1/metrics/summary"),
+                ("seller", seller_api, "/v1/metrics/summary"),
             ]
-            print(f"\n{'who':<7} {'page':<58} {'p50':>7} {'p95':>7} {'max':>7}  "
-                  f"floor {FLOOR_MS:.0f} ms")
+            print(f"\n{'who':<7} {'page':<58} {'p50':>7} {'p95':>7} {'max':>7}  target")
             slow = 0
             for who, client, path in pages:
                 timings = measure(client, path, requests=args.requests, warmup=args.warmup)
                 p95 = statistics.quantiles(timings, n=20)[18]
-                verdict = "ok" if p95 < FLOOR_MS else "OVER"
-                slow += p95 >= FLOOR_MS
+                target = DASHBOARD_MS if "dashboard" in path or "metrics" in path \
+                    else FLOOR_MS
+                verdict = "ok" if p95 < target else "OVER"
+                slow += p95 >= target
                 shown = path if len(path) <= 58 else path[:55] + "..."
                 print(f"{who:<7} {shown:<58} {statistics.median(timings):>7.1f} "
-                      f"{p95:>7.1f} {max(timings):>7.1f}  {verdict}")
+                      f"{p95:>7.1f} {max(timings):>7.1f}  {target:.0f} {verdict}")
         finally:
             server.stop()
             engine.dispose()
-    print(f"\n{'every page under' if not slow else f'{slow} page(s) over'} the "
-          f"{FLOOR_MS:.0f} ms p95 floor ({args.requests} requests each)")
+    print(f"\n{'every page under' if not slow else f'{slow} page(s) over'} its p95 "
+          f"target ({args.requests} requests each)")
     return 0 if not slow else 1
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from api.console import calendar, contacts, inbox, leads
+from api.console import calendar, contacts, dashboard, inbox, leads
 from api.console.auth import StaffDep
 from api.console.deps import Console, as_actor
 from api.console.pages import page
@@ -15,7 +15,8 @@ from api.deps import SessionDep
 from api.strict_input import StrictInputRoute
 
 router = APIRouter(include_in_schema=False, route_class=StrictInputRoute)
-for screens in (inbox.router, calendar.router, leads.router, contacts.router):
+for screens in (inbox.router, calendar.router, leads.router, contacts.router,
+                dashboard.router):
     router.include_router(screens)
 
 
