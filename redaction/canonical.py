@@ -66,7 +66,7 @@ _SEP = r"(?:[ ]?[.,·*_/\-][ ]?|[ ])"  # between single digits: "1.1.5", "1 - 1 
 _TRIGGER = re.compile(
     r"\u20e3|[0-9][ ]*[" + _EMOJI + r"]|[0-9][OoIl|]|[OoIl|][0-9]|(?<!\w)[OI]{2}"
     r"|[0-9](?:" + _SEP + r"[0-9]){3}"
-    r"|arroba|\b(?:at|dot|punto|ponto)\b| @ |[^\W\d_]:[^\W_]|(?<!\S)[0-9]{1,2}[)\]]\s"
+    r"|arroba|\b(?:at|dot|punto|ponto)\b| @ |[0-9]_[0-9]|[^\W\d_]:[^\W_]|(?<!\S)[0-9]{1,2}[)\]]\s"
     r"|[\uff10-\uff19\u0660-\u0669\u06f0-\u06f9\U0001d7ce-\U0001d7ff]"  # other digits
     r"|\b(?:cero|uno|dos|tr[eê]s|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|trece|catorce"
     r"|quince|dieci|veint|treinta|cuarenta|cincuenta|sesenta|setenta|ochenta|noventa|cien"
@@ -79,6 +79,10 @@ _TRIGGER = re.compile(
 # "3) Zapiola 2345, Núñez 4) 11 6512-3498 5) efectivo": list markers are not digits of the
 # values around them.
 _LIST_MARKER = re.compile(r"(?<!\S)[0-9]{1,2}[)\]](?=\s)")
+# "4360_5729_8089_6413": groups of a number joined by underscores.
+_UNDERSCORE_IN_NUMBER = re.compile(r"(?<=\d)_(?=\d)")
+# "diecinueve millones … doscientos cinco guion K" (a RUT read aloud), once digits.
+_SPOKEN_DASH = re.compile(r"(?<=\d)\s+gui[oó]n\s+([0-9kK])(?![\w])")
 # "Cel:1160214477", "DNI:27315157": a form label glued to its value.
 _GLUED_LABEL = re.compile(r"(?<=[^\W\d_]):(?=[^\W_])")
 _NUMBER_RUN = rf"(?:{number_word_pattern()})(?:\s+(?:y\s+|e\s+)?(?:{number_word_pattern()}))*"
@@ -175,6 +179,8 @@ def canonicalize(text: str) -> Canonical:
             for m in _SPACED_SINGLE_DIGITS.finditer(b.text)
         ]
     )
+    b.apply([(m.start(), m.end(), " ") for m in _UNDERSCORE_IN_NUMBER.finditer(b.text)])
+    b.apply([(m.start(), m.end(), "-" + m.group(1)) for m in _SPOKEN_DASH.finditer(b.text)])
     b.apply(_spoken_emails(b.text))
     b.apply(_spoken_aliases(b.text))
     if not b.changed or b.text == text:

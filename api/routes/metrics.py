@@ -75,9 +75,7 @@ def summary_for(db: Session, actor: Actor, start: str | None, end: str | None,
                    start=first, end=last, seller_id=seller_for(db, actor, seller))
 
 
-@router.get("/metrics/summary", response_model=MetricsSummary,
-            responses={422: {"description": "a bad date, `from` after `to`, a period over "
-                                            f"{MAX_DAYS} days, or an unknown seller"}})
+@router.get("/metrics/summary", response_model=MetricsSummary)
 def metrics_summary(
     db: SessionDep, actor: CrmReader,
     start: Annotated[str | None, Query(alias="from", max_length=10, pattern=DAY, description=(
@@ -91,5 +89,7 @@ def metrics_summary(
 ) -> MetricsSummary:
     """What the agent did for the business in a period: conversations, resolved by the
     agent alone, handoffs and why, leads and their conversion to appointments,
-    appointments by the agent and by staff, first-response times, model calls."""
+    appointments by the agent and by staff, first-response times, model calls.
+
+    422: a bad date, `from` after `to`, a period over a year, or an unknown seller."""
     return summary_for(db, actor, start, end, seller)

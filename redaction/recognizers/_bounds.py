@@ -33,6 +33,12 @@ ID_NEGATIVE = [
     "pesos",
     "km",
     "kg",
+    # amounts in guaraníes and other currencies written before the number
+    "gs",
+    "gs.",
+    "guaranies",
+    "transferencia",
+    "monto",
 ]
 
 # Units right after a number: it is an amount, not an identifier.

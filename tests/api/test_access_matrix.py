@@ -218,6 +218,7 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("PUT", "/v1/contacts/{contact}/training-objection", Scope.crm_write,
              seller_scoped=True, body=lambda: {"objected": False}),
     Endpoint("GET", "/v1/appointments", Scope.crm_read, targeted=False),
+    Endpoint("GET", "/v1/metrics/summary", Scope.crm_read, targeted=False),
     Endpoint("GET", "/v1/conversations", Scope.crm_read, targeted=False),
     Endpoint("GET", "/v1/conversations/{conversation}", Scope.crm_read, seller_scoped=True),
     # Links the conversation to its own contact (a no-op merge): the body is set in _call.

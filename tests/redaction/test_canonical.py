@@ -58,6 +58,9 @@ def test_number_words_read_as_the_digits_meant(words: str, digits: str) -> None:
         # look-alike letters inside a digit run
         ("cel II 58O3-22I9 llamame", "cel 11 5803-2219 llamame"),
         ("CBU O7224O94OO3222693I7I66 lo escribí", "CBU 0722409400322269317166 lo escribí"),
+        # a RUT read aloud with its check letter
+        ("el RUT es diecinueve millones cuatrocientos mil doscientos cinco guion K",
+         "el RUT es 19400205-K"),
         # dates read aloud
         ("nací el veintidós de julio de 1990", "nací el 22 de julio de 1990"),
         ("es nueve del nueve del noventa y nueve", "es 9/9/99"),

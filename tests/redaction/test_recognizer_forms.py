@@ -135,6 +135,11 @@ GROUPED_NUMBERS = [
     ("DNI 34-540-967", [(ID, "34-540-967")]),
     # decoys: grouped amounts
     ("son 34 540 967 pesos en total", []),
+    # groups joined by underscores
+    ("tarjeta 4360_5729_8089_6413 vto 11/27", [(FIN, "4360_5729_8089_6413")]),
+    # an IBAN after its label even when its check fails (mistyped)
+    ("IBAN beneficiario: ES97 0903 2226 9317 1626 0056", [(FIN, "ES97 0903 2226 9317 1626 0056")]),
+    ("el código ES97 0903 2226 9317 1626 0056", []),
 ]
 
 NAMES = [
@@ -178,6 +183,10 @@ NAMES = [
     ("agendada con el Klgo. Felipe Araya, traiga la orden", [(PER, "Felipe Araya")]),
     # English or Portuguese in a Spanish chat, a misspelled "soy"
     ("Hi! I'm Emily, I'd like to take Spanish lessons", [(PER, "Emily")]),
+    # delivery and school roles as titles; a first name with its article
+    ("Conductor Yeison, placa ZTN 48F", [(PER, "Yeison")]),
+    ("Seño Vero, Joaco no va a ir mañana", [(PER, "Vero"), (PER, "Joaco")]),
+    ("va el Nacho y el Santi, yo llevo la guitarra", [(PER, "Nacho"), (PER, "Santi")]),
 ]
 
 ADDRESSES = [
@@ -209,6 +218,9 @@ ADDRESSES = [
     ("Visa 4509, Mastercard 5491", []),
     ("Marzo 2024, Buenos Aires", []),
     ("Tengo Windows 10, Office 2019", []),
+    # Quito's sector numbering
+    ("Av. Amazonas N34-120 y Av. Colón, Quito", [(LOC, "Av. Amazonas N34-120")]),
+    ("vivo en García Moreno N2-45 y Sucre", [(LOC, "García Moreno N2-45")]),
 ]
 
 DATES_OF_BIRTH = [
@@ -256,6 +268,14 @@ FALSE_ALARMS = [
     ("soy la dueña de Toby (el caniche blanco)", []),
     ("Bruno anda con vómitos desde ayer, es un labrador de 6 años", []),
     ("depto 4, entre Bolívar e Isabel la Católica", []),
+    # a brand after its product, English greetings after a speaker label, cities with
+    # their article, tracking and policy numbers, an amount in guaraníes
+    ("vendo heladera Patrick 2 puertas", []),
+    ("[15:10] Cliente: hello, do you ship?", []),
+    ("vamos a la Plata el sábado", []),
+    ("n° de seguimiento 9087723451, llega en 3 días", []),
+    ("su póliza 0457-22981 fue pagada", []),
+    ("transferencia Gs. 1.250.000 recibida", []),
 ]
 
 ALL_LABELS = {ID, FIN, PER, LOC, PHONE, DOB, "URL", "IP_ADDRESS", "EMAIL_ADDRESS"}

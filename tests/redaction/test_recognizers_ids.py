@@ -153,8 +153,10 @@ IBAN = [
     # valid
     ("IBAN ES62 2100 1408 9266 1318 6091, gracias", ["ES62 2100 1408 9266 1318 6091"]),
     ("al ES4001822471216018159083 por favor", ["ES4001822471216018159083"]),
-    # wrong check digits
-    ("IBAN ES63 2100 1408 9266 1318 6091", []),
+    # wrong check digits: an IBAN only right after its label (a mistyped one is still an
+    # account); without the label, a decoy
+    ("IBAN ES63 2100 1408 9266 1318 6091", ["ES63 2100 1408 9266 1318 6091"]),
+    ("referencia ES63 2100 1408 9266 1318 6091", []),
 ]
 CREDIT_CARD = [
     # valid: Visa, Mastercard 2-series, Amex

@@ -56,9 +56,11 @@ _STREET_TYPE = (
     r"bulevard|blvd\.?|calz\.?|carr\.?)"
 )
 _NUMBER = (
+    # Quito numbers its blocks by sector: "Av. Amazonas N34-120", "García Moreno N2-45"
+    r"(?:(?-i:[NSEO]|Oe)\d{1,3}-\d{1,4}[A-Za-z]?(?!\d)|"
     r"(?:(?:#|(?i:n[°º.]|no\.|nro\.?|n[uú]m\.?|n[uú]mero))\s*)?\d{1,5}[A-Za-z]?"
     r"(?:\s*[-–]\s*\d{1,4}[A-Za-z]?)?(?!\d)"
-    r"(?:\s+(?i:sur|norte|este|oeste|bis)(?=\s*(?:#|(?i:n[°º.]|no\.|nro))))?"
+    r"(?:\s+(?i:sur|norte|este|oeste|bis)(?=\s*(?:#|(?i:n[°º.]|no\.|nro))))?)"
 )
 _NAME_PART = rf"(?:{_CAP}|{_CONN})"
 

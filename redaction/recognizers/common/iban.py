@@ -21,12 +21,17 @@ class IbanCodeRecognizer(LocalPatternRecognizer):
             "IBAN",
             r"(?<![\w])[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,3})?"
             r"(?![A-Za-z0-9])",
-            0.5,
+            0.3,
         ),
     ]
-    CONTEXT = ["iban", "cuenta", "domiciliar", "transferencia"]
+    CONTEXT = ["iban"]
     PREFILTER = re.compile(r"[A-Z]{2}\d{2}")
 
-    def validate_result(self, pattern_text: str) -> bool:
-        """Valid only when the mod-97 check and the country format match."""
-        return bool(iban.is_valid(pattern_text))
+    def validate_result(self, pattern_text: str) -> bool | None:
+        """The mod-97 check and the country's format: an IBAN. Otherwise one only right
+        after the word "IBAN" (a mistyped IBAN is still someone's account): the context
+        raises the low pattern score over the threshold."""
+        if iban.is_valid(pattern_text):
+            return True
+        compact = re.sub(r"[ -]", "", pattern_text)
+        return None if 15 <= len(compact) <= 34 and compact[2:4].isdigit() else False

@@ -82,6 +82,20 @@ _CUES: dict[str, dict[str, list[str]]] = {
             "senorita",
             "doctor",
             "doctora",
+            # school and delivery: "Seño Vero", "Miss Milagros", "chofer Derlis"
+            "seno",
+            "seño",
+            "miss",
+            "maestra",
+            "maestro",
+            "conductor",
+            "chofer",
+            "motorista",
+            "repartidor",
+            "repartidora",
+            "cadete",
+            "mensajero",
+            "driver",
         ],
         "en": ["mr", "mrs", "ms", "miss", "dr"],
     },
@@ -398,6 +412,12 @@ _ABBREVIATION_AFTER = re.compile(r"^\.\s")
 _INDEFINITE_BEFORE = re.compile(r"(?<!\w)(?:una|un)\s+$")
 # An interjection that opens the message is not part of the name after it: "Bueno Marce, …"
 _OPENERS = frozenset({"bueno", "buena", "bien", "dale", "listo", "ok", "okey", "perfecto"})
+# "heladera Patrick", "termo Stanley": a product and its brand.
+_PRODUCT_BEFORE = re.compile(
+    r"(?<!\w)(?:heladera|nevera|refrigerador|lavarropas|lavadora|termo|celular|notebook|"
+    r"laptop|tele|televisor|tv|zapatillas|auto|moto|camioneta|licuadora|cafetera|microondas|"
+    r"cocina|horno|bici|bicicleta|aire|ventilador|secador|plancha|parlante|auriculares)\s+$"
+)
 # "Inversiones Kallpa SAC", "Comercial Andina S.R.L.": a company.
 _COMPANY = re.compile(
     r"(?<!\w)(?:s\.?a\.?c|s\.?a\.?s|s\.?r\.?l|s\.?a|ltda|e\.?i\.?r\.?l|spa|inc|llc|cia)\.?$|"
@@ -409,6 +429,9 @@ _PLACE_CUE_BEFORE = re.compile(
     r"(?<!\w)(?:vivo|vive|viven|vivimos|estoy|estamos|queda|quedo|trabajo|nac[ií]|"
     r"mudamos|mude)\s+en\s+$|(?<!\w)(?:soy|somos|es|vengo|venimos)\s+de\s+$"
 )
+# A first name with its article, as people say it in the River Plate and Chile: "va el
+# Nacho", "pa la Ara", "a Aurora com o Jordão" (Portuguese).
+_ARTICLE_NAME = re.compile(r"(?<![\w])(?:el|la|o|a)\s+([A-ZÁÉÍÓÚÑ][a-záéíóúñãõç]{2,14})(?![\w])")
 # Nicknames people are called by, with their article: "la Negra", "el Tano", "la Flaca".
 _NICKNAME = re.compile(
     r"(?<![\w])(?:la|el)\s+(Negra|Negro|Flaca|Flaco|Gorda|Gordo|Tano|Tana|Colo|Colorada|"
@@ -417,7 +440,8 @@ _NICKNAME = re.compile(
     r"Cabezon|Loco|Loca|Pato|Pocho|Toto|Pipa|Tucu|Chueco|Chueca)(?![\w])"
 )
 # Pronouns and particles that a cue may precede but that never start a name.
-_NEVER_FIRST = frozenset({"del", "de", "ella", "ellas", "ellos", "el", "la", "los", "las", "lo"})
+_NEVER_FIRST = frozenset({"del", "de", "ella", "ellas", "ellos", "el", "la", "los", "las", "lo",
+                          "hello", "hi", "hey", "i'm", "im", "yes", "thanks", "okay"})
 _INITIAL = re.compile(r" ([A-Za-z])\.(?![\w.@])")
 _MAX_TOKENS = 6
 _SCORES = {
@@ -525,6 +549,15 @@ class PersonRecognizer(EntityRecognizer):
         for m in _NICKNAME.finditer(text):
             if all(m.end(1) <= r.start or m.start(1) >= r.end for r in results):
                 results.append(self._result(m.start(1), m.end(1), 0.6))
+        for m in _ARTICLE_NAME.finditer(text):
+            folded = strip_accents(m.group(1).lower())
+            if (
+                self.lexicon.is_first(folded)
+                and not self.lexicon.is_ambiguous(folded)
+                and folded not in COMMON_WORDS
+                and all(m.end(1) <= r.start or m.start(1) >= r.end for r in results)
+            ):
+                results.append(self._result(m.start(1), m.end(1), 0.55))
         return results
 
     @staticmethod
@@ -547,7 +580,8 @@ class PersonRecognizer(EntityRecognizer):
         if _PET_AFTER.match(after) or _PETS_AFTER.match(after):
             return True
         before = folded_text[max(0, start - 40) : start]
-        if _PET_BEFORE_ES.search(before) or _INDEFINITE_BEFORE.search(before):
+        if (_PET_BEFORE_ES.search(before) or _INDEFINITE_BEFORE.search(before)
+                or _PRODUCT_BEFORE.search(before)):
             return True
         if _COMPANY.search(folded_text[start : end + 8].strip()) or _COMPANY.search(
             folded_text[start:end]
@@ -590,7 +624,9 @@ class PersonRecognizer(EntityRecognizer):
         lex = self.lexicon
         folded = tok.folded
         before = folded_text[max(0, tok.start - 40) : tok.start]
-        if folded in _NEVER_FIRST and not tok.capitalized or folded in ("del", "ella", "ellos"):
+        if folded in _NEVER_FIRST and not tok.capitalized or folded in (
+            "del", "ella", "ellos", "hello", "hi", "i'm", "thanks"
+        ):
             return None
         cue = self._cue(before)
         is_first = lex.is_first(folded) and folded not in COMMON_VOCAB
