@@ -430,8 +430,8 @@ _PLACE_CUE_BEFORE = re.compile(
     r"mudamos|mude)\s+en\s+$|(?<!\w)(?:soy|somos|es|vengo|venimos)\s+de\s+$"
 )
 # A first name with its article, as people say it in the River Plate and Chile: "va el
-# Nacho", "pa la Ara", "a Aurora com o Jordão" (Portuguese).
-_ARTICLE_NAME = re.compile(r"(?<![\w])(?:el|la|o|a)\s+([A-ZÁÉÍÓÚÑ][a-záéíóúñãõç]{2,14})(?![\w])")
+# Nacho", "pa la Ara", "com o Jordão" (Portuguese). Not "a": "envíos a Santiago" is a city.
+_ARTICLE_NAME = re.compile(r"(?<![\w])(?:el|la|o)\s+([A-ZÁÉÍÓÚÑ][a-záéíóúñãõç]{2,14})(?![\w])")
 # Nicknames people are called by, with their article: "la Negra", "el Tano", "la Flaca".
 _NICKNAME = re.compile(
     r"(?<![\w])(?:la|el)\s+(Negra|Negro|Flaca|Flaco|Gorda|Gordo|Tano|Tana|Colo|Colorada|"
