@@ -77,9 +77,12 @@ def residual_types(
 # canonical text (spelled-out numbers and spoken e-mails rewritten) but decides by shape.
 _DIGIT_RUN = re.compile(r"(?<![0-9])[0-9](?:[ .\-]?[0-9]){5,}(?![0-9])")
 _DATE = re.compile(r"(?<![0-9])[0-9]{1,2}[/\-.][0-9]{1,2}[/\-.][0-9]{2,4}(?![0-9])")
-_MONEY_BEFORE = re.compile(r"(?:\$|us\$|u\$s|r\$|s/|ars|mxn|clp|cop|pen|uyu|usd|eur)\s*$", re.I)
+_MONEY_BEFORE = re.compile(
+    r"(?:\$|us\$|u\$s|r\$|s/|€|₲|gs\.?|ars|mxn|clp|cop|pen|uyu|pyg|usd|eur)\s*$", re.I
+)
 _MONEY_AFTER = re.compile(
-    r"^\s*(?:pesos|soles|reales|d[oó]lares|usd|ars|mxn|clp|cop|pen|uyu|eur|mil\b)", re.I
+    r"^\s*(?:pesos|soles|reales|d[oó]lares|guaran[ií]es|gs\b|€|usd|ars|mxn|clp|cop|pen|uyu|"
+    r"pyg|eur|mil\b)", re.I
 )
 _EMAIL_SHAPE = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 _HANDLE_SHAPE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_.]{3,30}")

@@ -55,6 +55,7 @@ def test_shapes_the_recognizers_missed_are_found(text: str, kinds: list[str]) ->
     [
         "Te reservé Limpieza dental el 24/11/2026 a las 10:00, sale $150.000",
         "el blanqueamiento cuesta 120000 pesos",
+        "sale Gs. 1.250.000 o 1.200.000 € en euros",
         "Soy <PERSON_1>, mi cel es <PHONE_NUMBER_1> y mi mail <EMAIL_ADDRESS_1>",
         "turno el 2026-11-24T10:00:00-03:00",
         "son 3 sesiones de 45 minutos",
