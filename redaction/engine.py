@@ -86,10 +86,11 @@ class LeanAnalyzer:
     """The engine's recognizers for each language, run directly on a text.
 
     ``AnalyzerEngine.analyze`` looks the recognizers up in the registry, runs the NLP
-    engine and the context enhancer and builds a decision trace for every request; with
-    no NLP model and recognizers that score their own context, that is a third of the
-    time a short chat message takes. This keeps what matters of it: the recognizers, the
-    score threshold, the recognizer's name in each result, duplicates removed.
+    engine and the context enhancer for every request; with no NLP model and recognizers
+    that score their own context, that was about a fifth of the CPU time of a short chat
+    message (1,051 → 1,283 messages/s on the dev set). This keeps what matters of it: the
+    recognizers, the score threshold, the recognizer's name in each result, duplicates
+    removed.
     """
 
     def __init__(self, engine: AnalyzerEngine, *, score_threshold: float) -> None:

@@ -276,6 +276,9 @@ FALSE_ALARMS = [
     ("n° de seguimiento 9087723451, llega en 3 días", []),
     ("su póliza 0457-22981 fue pagada", []),
     ("transferencia Gs. 1.250.000 recibida", []),
+    # a subject after "tutor de" is not a person
+    ("el tutor de matemática viene el lunes", []),
+    ("la tutora de Lengua dijo que bien", []),
 ]
 
 ALL_LABELS = {ID, FIN, PER, LOC, PHONE, DOB, "URL", "IP_ADDRESS", "EMAIL_ADDRESS"}

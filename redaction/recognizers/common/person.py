@@ -203,8 +203,6 @@ _CUES: dict[str, dict[str, list[str]]] = {
             "lo busca",
             "apoderado de",
             "apoderada de",
-            "tutor de",
-            "tutora de",
             "paciente",
             "el paciente es",
             "la paciente es",
