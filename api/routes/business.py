@@ -7,14 +7,16 @@ that the agent never offers a time the booking service would refuse.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, Body, HTTPException, status
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from api.deps import BusinessReader, ConfigWriter, SessionDep
+from api.http_errors import unprocessable
 from api.origins import normalize_pattern
 from api.strict_input import StrictInputRoute
 from crm.models import HOLD_MINUTES, WEEKDAYS, Service, Tenant
@@ -32,6 +34,23 @@ def _minutes(value: str) -> int:
     if total % HOLD_MINUTES:
         raise ValueError(f"opening hours go in steps of {HOLD_MINUTES} minutes")
     return total
+
+
+def day_intervals(day: str, intervals: list[list[str]]) -> list[list[str]]:
+    """One day's opening intervals, checked (HH:MM, in steps, opening before closing, no
+    overlap) and in order; raises ValueError saying what is wrong."""
+    spans = []
+    for interval in intervals:
+        if len(interval) != 2:
+            raise ValueError(f"{day}: each interval is [open, close]")
+        start, end = _minutes(interval[0]), _minutes(interval[1])
+        if start >= end:
+            raise ValueError(f"{day}: each interval opens before it closes")
+        spans.append((start, end, interval))
+    spans.sort()
+    if any(a[1] > b[0] for a, b in zip(spans, spans[1:], strict=False)):
+        raise ValueError(f"{day}: intervals overlap")
+    return [list(interval) for _, _, interval in spans]
 
 
 class ServiceOut(BaseModel):
@@ -118,19 +137,7 @@ class BusinessIn(BaseModel):
         unknown = sorted(set(value) - set(WEEKDAYS))
         if unknown:
             raise ValueError(f"unknown days; use {list(WEEKDAYS)}")
-        for day, intervals in value.items():
-            spans = []
-            for interval in intervals:
-                if len(interval) != 2:
-                    raise ValueError(f"{day}: each interval is [open, close]")
-                start, end = _minutes(interval[0]), _minutes(interval[1])
-                if start >= end:
-                    raise ValueError(f"{day}: each interval opens before it closes")
-                spans.append((start, end))
-            spans.sort()
-            if any(a[1] > b[0] for a, b in zip(spans, spans[1:], strict=False)):
-                raise ValueError(f"{day}: intervals overlap")
-        return {day: value.get(day, []) for day in WEEKDAYS}
+        return {day: day_intervals(day, value.get(day, [])) for day in WEEKDAYS}
 
 
 def _service_out(service: Service) -> ServiceOut:
@@ -170,6 +177,34 @@ def put_business(body: BusinessIn, db: SessionDep, actor: ConfigWriter) -> Busin
     db.add(tenant)
     actor.audit(db, action="business.update", resource_type="tenant", resource_ids=[tenant.id],
                 details={"fields": sorted(changed)})
+    db.commit()
+    return _business_out(db, tenant)
+
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Interval = Annotated[list[Annotated[str, Field(max_length=5)]], Field(min_length=2, max_length=2)]
+
+
+@router.patch("/business/hours/{day}", response_model=BusinessOut)
+def patch_business_hours(day: Weekday,
+                         body: Annotated[list[Interval], Body(max_length=12)],
+                         db: SessionDep, actor: ConfigWriter) -> BusinessOut:
+    """Change one day's opening hours, leaving the other days as they are.
+
+    The body lists the day's intervals, ``[["09:00", "13:00"], ["16:00", "20:00"]]``
+    (times in the business's timezone, in steps of the booking hold); ``[]`` closes the
+    day. 422 says what is wrong with a time or an interval."""
+    try:
+        intervals = day_intervals(day, body)
+    except ValueError as exc:
+        raise unprocessable(str(exc), loc=["body"]) from None
+    tenant = actor.tenant
+    hours = {d: list(tenant.business_hours.get(d, [])) for d in WEEKDAYS}
+    hours[day] = intervals
+    tenant.business_hours = hours  # a new dict: the JSON column sees the change
+    db.add(tenant)
+    actor.audit(db, action="business.hours", resource_type="tenant", resource_ids=[tenant.id],
+                details={"day": day, "intervals": len(intervals)})
     db.commit()
     return _business_out(db, tenant)
 

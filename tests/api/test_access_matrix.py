@@ -197,7 +197,7 @@ class Endpoint:
     scope: Scope | None         # None: any authenticated staff (own-resource endpoints)
     ok: int = 200
     seller_scoped: bool = False  # a seller reaches only rows of their assigned leads
-    body: Callable[[], dict[str, Any]] | None = None
+    body: Callable[[], dict[str, Any] | list[Any]] | None = None
     targeted: bool = True       # the path names a row (own-assigned/unassigned/other)
     # For DELETE-like endpoints: a fresh row per call, from World.make.
     fresh: str | None = None
@@ -247,6 +247,8 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("GET", "/v1/business", Scope.business_read, targeted=False),
     Endpoint("PUT", "/v1/business", Scope.config_write, targeted=False,
              body=lambda: {"slot_step_minutes": 30}),
+    Endpoint("PATCH", "/v1/business/hours/{day}", Scope.config_write, targeted=False,
+             body=lambda: [["09:00", "13:00"]]),
     Endpoint("POST", "/v1/services", Scope.config_write, ok=201, targeted=False,
              body=lambda: {"name": f"Servicio {_unique()}", "duration_minutes": 30,
                            "price": "1000"}),
@@ -320,7 +322,7 @@ def _headers(world: World, role: str) -> dict[str, str]:
 
 def _call(client: TestClient, world: World, endpoint: Endpoint, role: str,
           target: str) -> int:
-    ids = dict(world.ids[target])
+    ids = {**world.ids[target], "day": "sat"}
     if endpoint.fresh:
         key = "request" if endpoint.fresh.endswith("request") else endpoint.fresh
         ids[key] = world.make[endpoint.fresh](target)

@@ -102,3 +102,45 @@ def test_services_are_created_updated_and_retired_by_admins(
     assert listed["Ortodoncia invisible"] is False
     assert client.delete(f"/v1/services/{service_id}",
                          headers=_auth(staff["other"])).status_code == 404
+
+
+def test_one_day_s_hours_change_and_the_other_days_stay(
+    client: TestClient, staff: dict[str, object], db: Session
+) -> None:
+    before = client.get("/v1/business", headers=_auth(staff["admin"])).json()["business_hours"]
+    saturday = [["16:00", "18:00"], ["09:00", "12:00"]]  # any order; kept sorted
+    response = client.patch("/v1/business/hours/sat", json=saturday,
+                            headers=_auth(staff["admin"]))
+    assert response.status_code == 200
+    after = response.json()["business_hours"]
+    assert after["sat"] == [["09:00", "12:00"], ["16:00", "18:00"]]
+    assert {d: h for d, h in after.items() if d != "sat"} == {
+        d: h for d, h in before.items() if d != "sat"}
+    # [] closes the day; the booking service then offers nothing on a Saturday
+    assert client.patch("/v1/business/hours/sat", json=[],
+                        headers=_auth(staff["admin"])).json()["business_hours"]["sat"] == []
+    db.commit()
+    tenant = db.get(Tenant, staff["tenant"].id)
+    assert tenant is not None
+    db.refresh(tenant)
+    service = resolve_service(db, tenant=tenant, name="Consulta general")
+    assert free_starts(db, tenant=tenant, service=service, day=date(2026, 11, 28), now=NOW) == []
+
+
+@pytest.mark.parametrize(
+    ("day", "body"),
+    [("sat", [["18:00", "09:00"]]), ("sat", [["09:00", "13:00"], ["12:00", "15:00"]]),
+     ("sat", [["09:10", "13:00"]]), ("sat", [["9"]]), ("sat", {"open": "09:00"}),
+     ("sabado", [["09:00", "13:00"]])],
+)
+def test_a_bad_day_or_interval_is_422_and_changes_nothing(
+    client: TestClient, staff: dict[str, object], day: str, body: object
+) -> None:
+    before = client.get("/v1/business", headers=_auth(staff["admin"])).json()["business_hours"]
+    response = client.patch(f"/v1/business/hours/{day}", json=body,
+                            headers=_auth(staff["admin"]))
+    assert response.status_code == 422 and response.json()["detail"][0]["msg"]
+    assert client.get("/v1/business",
+                      headers=_auth(staff["admin"])).json()["business_hours"] == before
+    assert client.patch("/v1/business/hours/sat", json=[],
+                        headers=_auth(staff["seller"])).status_code == 403
