@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from langchain.tools import ToolRuntime, tool
 from sqlmodel import select
 
 from crm.models import FaqEntry, hours_for
 from crm.services.catalogue import active_services, fold, format_price
-from crm.weekdays import WEEKDAY_NAMES
+from crm.weekdays import WEEKDAY_NAMES, day_label
 from tools.context import ToolContext
 from tools.results import guarded, ok
 
@@ -50,7 +52,14 @@ def business_info(topic: str, runtime: ToolRuntime[ToolContext]) -> str:
     tenant = ctx.tenant
     key = fold(topic)
     if key.startswith(("horario", "hora", "hours", "open")):
-        return ok(topic="horarios", answer=hours_text(tenant.business_hours))
+        answer = hours_text(tenant.business_hours)
+        today = ctx.now.astimezone(ctx.tz).date()
+        upcoming = [d for d in sorted(tenant.closed_dates or [])
+                    if today.isoformat() <= d <= (today + timedelta(days=60)).isoformat()]
+        if upcoming:
+            answer += ". Cerrado también: " + ", ".join(
+                day_label(date.fromisoformat(d)) for d in upcoming)
+        return ok(topic="horarios", answer=answer)
     if key.startswith(("direc", "ubica", "address", "donde", "contact")):
         parts = [p for p in (tenant.address, tenant.phone, tenant.email) if p]
         return ok(topic="direccion", answer=" · ".join(parts) or "Sin dirección cargada.")

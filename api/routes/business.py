@@ -6,6 +6,7 @@ that the agent never offers a time the booking service would refuse.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -80,6 +81,7 @@ class BusinessOut(BaseModel):
     phone: str | None
     email: str | None
     business_hours: dict[str, list[list[str]]]
+    closed_dates: list[date]
     slot_step_minutes: int
     privacy_notice_url: str | None
     widget_origins: list[str]
@@ -99,6 +101,10 @@ class BusinessIn(BaseModel):
     business_hours: dict[str, list[list[str]]] | None = Field(
         default=None, description='{"mon": [["09:00", "13:00"], ["14:00", "18:00"]], ...}'
     )
+    closed_dates: list[date] | None = Field(
+        default=None, max_length=400,
+        description='holidays and other closed days, "YYYY-MM-DD" (the list replaces the '
+                    "previous one; [] clears it)")
     slot_step_minutes: int | None = Field(default=None, ge=HOLD_MINUTES, le=240,
                                           multiple_of=HOLD_MINUTES)
     privacy_notice_url: str | None = Field(
@@ -153,6 +159,7 @@ def _business_out(db: SessionDep, tenant: Tenant) -> BusinessOut:
         name=tenant.name, slug=tenant.slug, timezone=tenant.timezone, locale=tenant.locale,
         currency=tenant.currency, address=tenant.address, phone=tenant.phone,
         email=tenant.email, business_hours=tenant.business_hours,
+        closed_dates=[date.fromisoformat(d) for d in tenant.closed_dates or []],
         slot_step_minutes=tenant.slot_step_minutes,
         privacy_notice_url=tenant.privacy_notice_url,
         widget_origins=list(tenant.widget_origins or []),
@@ -171,6 +178,8 @@ def put_business(body: BusinessIn, db: SessionDep, actor: ConfigWriter) -> Busin
     """Change the profile or opening hours (times in the business's timezone)."""
     tenant = actor.tenant
     changed = body.model_dump(exclude_unset=True)
+    if changed.get("closed_dates") is not None:
+        changed["closed_dates"] = sorted({d.isoformat() for d in changed["closed_dates"]})
     for key, value in changed.items():
         if value is not None or key in {"address", "phone", "email", "privacy_notice_url"}:
             setattr(tenant, key, value)

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, Numeric, UniqueConstraint
+from sqlalchemy import JSON, Column, Numeric, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from crm.models.base import id_field, utc_field
@@ -48,6 +48,11 @@ class TenantBase(SQLModel):
     # Web pages allowed to embed the chat widget (CORS): "https://shop.example",
     # "http://localhost:*" (any port), "https://*.shop.example" (any subdomain).
     widget_origins: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Holidays and other closed dates ("2026-12-25"), in the tenant's timezone: no opening
+    # hours that day, whatever the weekday's hours say.
+    closed_dates: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default=text("'[]'"))
+    )
 
 
 class Tenant(TenantBase, table=True):

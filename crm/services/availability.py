@@ -32,6 +32,9 @@ def cells(start: datetime, end: datetime) -> list[datetime]:
 
 
 def opening_intervals(tenant: Tenant, day: date) -> list[tuple[datetime, datetime]]:
+    """The day's opening intervals: none on a closed date (a holiday), else its weekday's."""
+    if day.isoformat() in (tenant.closed_dates or ()):
+        return []
     return [
         (local_dt(tenant, day, parse_hhmm(a)), local_dt(tenant, day, parse_hhmm(b)))
         for a, b in hours_for(tenant.business_hours, day.weekday())

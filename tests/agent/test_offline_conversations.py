@@ -211,3 +211,17 @@ def test_a_returning_contact_is_greeted_by_name(runtime: AgentRuntime, db: Sessi
     again = Visitor(runtime, tenant, session="web-returning")
     result = again.says("hola!")
     assert "Marta" in result.reply
+
+
+def test_a_holiday_the_owner_closed_is_refused_and_said_when_asked_for_hours(
+        runtime: AgentRuntime, db: Session) -> None:
+    tenant = make_demo(db)
+    tenant.closed_dates = ["2026-11-24"]  # tomorrow, a Tuesday the clinic usually opens
+    db.add(tenant)
+    db.commit()
+    visitor = Visitor(runtime, tenant, session="web-holiday")
+    visitor.says("quiero una limpieza mañana a las 11, soy Lucía Benítez, 1155559090")
+    assert "Ese día no atendemos" in visitor.replies[-1]
+    assert _appointments(db) == []
+    visitor.says("¿cuál es el horario?")
+    assert "Cerrado también: martes 24/11" in visitor.replies[-1]

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from crm.errors import ClosedDay
 from crm.models import Role, Tenant
 from crm.services.availability import free_starts
+from crm.services.booking import book
 from crm.services.catalogue import resolve_service
 from tests.conftest import NOW
-from tests.factories import make_tenant, make_token, make_user
+from tests.factories import make_contact, make_tenant, make_token, make_user
 
 
 def _auth(token: str) -> dict[str, str]:
@@ -144,3 +146,33 @@ def test_a_bad_day_or_interval_is_422_and_changes_nothing(
                       headers=_auth(staff["admin"])).json()["business_hours"] == before
     assert client.patch("/v1/business/hours/sat", json=[],
                         headers=_auth(staff["seller"])).status_code == 403
+
+
+def test_a_closed_date_has_no_hours_and_the_booking_service_refuses_it(
+    client: TestClient, staff: dict[str, object], db: Session
+) -> None:
+    response = client.put("/v1/business", json={"closed_dates": [
+        "2026-11-25", "2026-11-24", "2026-11-25"]}, headers=_auth(staff["admin"]))
+    assert response.status_code == 200
+    assert response.json()["closed_dates"] == ["2026-11-24", "2026-11-25"]  # sorted, once
+    db.commit()
+    tenant = db.get(Tenant, staff["tenant"].id)
+    assert tenant is not None
+    db.refresh(tenant)
+    service = resolve_service(db, tenant=tenant, name="Consulta general")
+    assert free_starts(db, tenant=tenant, service=service, day=date(2026, 11, 24), now=NOW) == []
+    assert free_starts(db, tenant=tenant, service=service, day=date(2026, 11, 26), now=NOW)
+    contact = make_contact(db, tenant, name="Marta Díaz", phone="+5491155550000")
+    with pytest.raises(ClosedDay) as refused:
+        book(db, tenant=tenant, contact=contact, service_name="Consulta general",
+             day=date(2026, 11, 24), at=time(10, 0), now=NOW)
+    assert "(2026-11-26)" in str(refused.value)  # the next open day, past the closed ones
+    assert client.put("/v1/business", json={"closed_dates": []}, headers=_auth(
+        staff["admin"])).json()["closed_dates"] == []
+
+
+@pytest.mark.parametrize("dates", [["2026-13-01"], ["mañana"], "2026-12-25"])
+def test_bad_closed_dates_are_422(client: TestClient, staff: dict[str, object],
+                                  dates: object) -> None:
+    assert client.put("/v1/business", json={"closed_dates": dates},
+                      headers=_auth(staff["admin"])).status_code == 422
