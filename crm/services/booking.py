@@ -53,8 +53,9 @@ def _alternatives(
 
 
 def _open_days_after(tenant: Tenant, day: date, count: int = 3) -> list[date]:
+    """The next open days after ``day`` (within 90 days: a business may close for weeks)."""
     found, cursor = [], day
-    for _ in range(14):
+    for _ in range(90):
         cursor += timedelta(days=1)
         if opening_intervals(tenant, cursor):
             found.append(cursor)

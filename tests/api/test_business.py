@@ -176,3 +176,19 @@ def test_bad_closed_dates_are_422(client: TestClient, staff: dict[str, object],
                                   dates: object) -> None:
     assert client.put("/v1/business", json={"closed_dates": dates},
                       headers=_auth(staff["admin"])).status_code == 422
+
+
+def test_after_a_long_closure_the_refusal_names_the_days_it_opens_again(
+    staff: dict[str, object], db: Session
+) -> None:
+    tenant = db.get(Tenant, staff["tenant"].id)
+    assert tenant is not None
+    tenant.closed_dates = [date.fromordinal(date(2026, 11, 24).toordinal() + n).isoformat()
+                           for n in range(21)]  # three weeks of holidays
+    db.add(tenant)
+    db.commit()
+    contact = make_contact(db, tenant, name="Marta Díaz", phone="+5491155550001")
+    with pytest.raises(ClosedDay) as refused:
+        book(db, tenant=tenant, contact=contact, service_name="Consulta general",
+             day=date(2026, 11, 24), at=time(10, 0), now=NOW)
+    assert "(2026-12-15)" in str(refused.value)
