@@ -228,9 +228,11 @@ def _number_words(text: str) -> list[tuple[int, int, str]]:
         words = run[: last_number - i + 1]
         n_words = sum(1 for w in words if not w.isdigit() and w.lower() not in JOINERS)
         number = parse_number_run(words)
-        if number and (n_words >= _MIN_WORDS or len(number) >= _MIN_DIGITS_FROM_WORDS):
-            if n_words >= 1 and not (n_words == 1 and len(words) == 1):
-                edits.append((tokens[i].start(), tokens[last_number].end(), number))
+        # Three number words, or a long number from more than one word ("un millón" alone
+        # is not an identifier).
+        if number and (n_words >= _MIN_WORDS
+                       or (len(number) >= _MIN_DIGITS_FROM_WORDS and len(words) > 1)):
+            edits.append((tokens[i].start(), tokens[last_number].end(), number))
         i = last_number + 1
     return edits
 

@@ -192,7 +192,8 @@ class Redactor:
         joined = lead + text + (_JOIN + tail if tail else "")
         lo, hi = len(lead), len(lead) + len(text)
         inside: list[RecognizerResult] = []
-        for r in self._find(joined, language, known_values):
+        canon = canonicalize(joined)
+        for r in self._find(joined, language, known_values, canon=canon):
             if r.entity_type == "PERSON" and (r.start < lo or r.end > hi):
                 continue  # a name runs on into the next line's label ("Esparza Fecha")
             start, end = max(r.start, lo), min(r.end, hi)
@@ -203,16 +204,17 @@ class Redactor:
                         recognition_metadata=r.recognition_metadata,
                     )
                 )
-        inside += _split_numbers(joined, lo, hi)
+        inside += _split_numbers(canon, lo, hi)
         inside += _split_email(text, before=before, after=after)
         inside += self._find(text, language, known_values)
         return resolve_overlaps(_trim(text, inside))
 
     def _find(
-        self, text: str, language: str, known_values: KnownValues | None
+        self, text: str, language: str, known_values: KnownValues | None,
+        *, canon: Canonical | None = None,
     ) -> list[RecognizerResult]:
         """Every candidate span (overlapping), in ``text`` offsets."""
-        canon = canonicalize(text)
+        canon = canon if canon is not None else canonicalize(text)
         found = self._recognize.analyze(canon.text, language)
         if canon.changed:
             found = [_mapped(canon, r) for r in found]
@@ -362,10 +364,10 @@ def _email_piece(token: str) -> bool:
     return folded not in COMMON_WORDS and folded not in COMMON_VOCAB
 
 
-def _split_numbers(joined: str, lo: int, hi: int) -> list[RecognizerResult]:
+def _split_numbers(canon: Canonical, lo: int, hi: int) -> list[RecognizerResult]:
     """A digit run that crosses a message boundary, long enough to be an identifier,
-    typed by the cue before it ("dni 4582" / "1177"); the part in ``[lo, hi)``."""
-    canon = canonicalize(joined)
+    typed by the cue before it ("dni 4582" / "1177"); the part in ``[lo, hi)`` of the
+    joined text ``canon`` is the canonical form of."""
     out = []
     for m in _CROSSING_DIGITS.finditer(canon.text):
         start, end = canon.to_original(m.start(), m.end())

@@ -269,7 +269,12 @@ def anonymize_transcript(
                 continue
             message: dict[str, Any] = {"role": "assistant", "content": "", "offset_s": offset}
             if row.text.strip():
-                result = redactor.redact_with_entities(ids.scrub(row.text), **kw)
+                # The agent's text alone: the session's memory of the previous message is
+                # for the customer's split values, which the user branch reads above.
+                text = ids.scrub(row.text)
+                result = redactor.anonymize(
+                    text, redactor.analyze(text, known_values=known_values), style=style,
+                    session=session)
                 message["content"] = result.text
                 shape.append("a:" + _normal(_mask(
                     ids.scrub(row.text), [(e.start, e.end, e.type) for e in result.entities])))
